@@ -1,0 +1,169 @@
+{#-
+    Row-level data-quality rules shared by every base model.
+
+    A base model cleans one raw table and tags each row with the first rule it
+    fails (`dq_rule`, null when the row is clean). The staging model keeps the
+    clean rows; `dq_quarantine` collects the others with their raw values, so
+    every raw row is accounted for:  raw rows = staged rows + quarantined rows.
+
+    Rules, strongest first:
+      null_key               the record key is missing
+      unparseable_timestamp  a non-blank timestamp or date that does not parse
+      future_timestamp       an event later than the row's load time + tolerance
+      non_numeric_amount     a non-blank money value that is not a number
+      negative_amount        a money value below zero
+      <custom>               table-specific rules (for example out_of_range_score)
+      exact_duplicate        an identical copy of an earlier row (the copy goes)
+      conflicting_duplicate  same key, other values, loaded earlier than the
+                             surviving row (the latest load wins)
+-#}
+
+{#- Columns declared for a source table in its _<source>__sources.yml. -#}
+{% macro source_columns(source_name, table_name) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() -%}
+            {%- if node.source_name == source_name and node.name == table_name -%}
+                {%- for column in node.columns.values() -%}
+                    {%- do names.append(column.name) -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if names | length == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "Source " ~ source_name ~ "." ~ table_name ~ " declares no columns; "
+                ~ "list them in its _" ~ source_name ~ "__sources.yml") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#- The raw row as JSON text, from the declared columns of the source table. -#}
+{% macro raw_values(source_name, table_name, relation_alias='source') -%}
+    {%- set pairs = [] -%}
+    {%- for name in c360.source_columns(source_name, table_name) -%}
+        {%- do pairs.append((name, relation_alias ~ '.' ~ name)) -%}
+    {%- endfor -%}
+    {%- if pairs | length == 0 -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        {{ c360.json_object_text(pairs) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- `case` over rule fragments: the name of the first rule a row fails. -#}
+{% macro first_failed_rule(fragments) -%}
+    case
+        {%- for fragment in fragments if fragment %}
+        {{ fragment }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{% macro rule_null_key(key_expr) -%}
+    when {{ c360.clean_id(key_expr) }} is null then 'null_key'
+{%- endmacro %}
+
+
+{% macro rule_unparseable_timestamp(columns, relation_alias='source') -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- set raw = relation_alias ~ '.' ~ column -%}
+        {%- do checks.append('(nullif(trim(' ~ raw ~ "), '') is not null and "
+            ~ c360.try_cast_timestamp_utc(raw) ~ ' is null)') -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'unparseable_timestamp'
+{%- endmacro %}
+
+
+{% macro rule_unparseable_date(columns, relation_alias='source') -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- set raw = relation_alias ~ '.' ~ column -%}
+        {%- do checks.append('(nullif(trim(' ~ raw ~ "), '') is not null and "
+            ~ c360.try_cast_date(raw) ~ ' is null)') -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'unparseable_timestamp'
+{%- endmacro %}
+
+
+{#- An event cannot happen after the row that records it was loaded. -#}
+{% macro rule_future_timestamp(columns, loaded_at_column='_loaded_at', relation_alias='source') -%}
+    {%- set loaded_at = c360.try_cast_timestamp_utc(relation_alias ~ '.' ~ loaded_at_column) -%}
+    {%- set limit = dbt.dateadd('hour', var('c360_future_tolerance_hours', 24), loaded_at) -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- do checks.append(c360.try_cast_timestamp_utc(relation_alias ~ '.' ~ column) ~ ' > ' ~ limit) -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'future_timestamp'
+{%- endmacro %}
+
+
+{% macro rule_non_numeric_amount(columns, relation_alias='source') -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- set raw = relation_alias ~ '.' ~ column -%}
+        {%- do checks.append('(nullif(trim(' ~ raw ~ "), '') is not null and "
+            ~ c360.try_cast_decimal(raw) ~ ' is null)') -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'non_numeric_amount'
+{%- endmacro %}
+
+
+{% macro rule_negative_amount(columns, relation_alias='source') -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- do checks.append(c360.try_cast_decimal(relation_alias ~ '.' ~ column) ~ ' < 0') -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'negative_amount'
+{%- endmacro %}
+
+
+{#-
+    The last step of a base model: exact copies and superseded versions of a
+    key are tagged, and `dq_rule` is the first rule each row fails.
+    `relation` must carry the cleaned key, `loaded_at`, `_raw_values` and
+    `_row_rule` (from first_failed_rule).
+-#}
+{% macro resolve_duplicates(relation, key) -%}
+    select
+        *,
+        coalesce(
+            _row_rule,
+            case
+                when _raw_copy_number > 1 then 'exact_duplicate'
+                when row_number() over (
+                    partition by {{ key }}, _row_rule is null and _raw_copy_number = 1
+                    order by loaded_at desc, _raw_values desc
+                ) > 1 then 'conflicting_duplicate'
+            end
+        ) as dq_rule
+    from (
+        select
+            *,
+            row_number() over (partition by _raw_values order by loaded_at) as _raw_copy_number
+        from {{ relation }}
+    ) as numbered
+{%- endmacro %}
+
+
+{#- The record key of a source table, from `meta.primary_key` in its YAML. -#}
+{% macro source_primary_key(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {%- for node in graph.sources.values() -%}
+        {%- if node.source_name == source_name and node.name == table_name -%}
+            {%- set key = node.meta.get('primary_key') -%}
+            {%- if not key -%}
+                {{ exceptions.raise_compiler_error(
+                    "Source " ~ source_name ~ "." ~ table_name ~ " has no meta.primary_key") }}
+            {%- endif -%}
+            {{ return(key) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("Unknown source table " ~ source_name ~ "." ~ table_name) }}
+{%- endmacro %}
