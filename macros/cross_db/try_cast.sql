@@ -3,8 +3,15 @@
     not parse becomes null, so staging can quarantine the row with a reason.
 -#}
 
+{#-
+    Only text that starts with an ISO date is cast: engines differ on words
+    such as 'yesterday', 'epoch' or 'infinity', which are never valid here.
+-#}
 {% macro try_cast_timestamp_utc(expr) -%}
-    {{ return(adapter.dispatch('try_cast_timestamp_utc', 'c360')(expr)) }}
+    case
+        when {{ c360.regexp_matches('trim(' ~ expr ~ ')', '^[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+            then {{ adapter.dispatch('try_cast_timestamp_utc', 'c360')(expr) }}
+    end
 {%- endmacro %}
 
 {% macro default__try_cast_timestamp_utc(expr) -%}
@@ -27,7 +34,10 @@
 
 
 {% macro try_cast_date(expr) -%}
-    {{ return(adapter.dispatch('try_cast_date', 'c360')(expr)) }}
+    case
+        when {{ c360.regexp_matches('trim(' ~ expr ~ ')', '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') }}
+            then {{ adapter.dispatch('try_cast_date', 'c360')(expr) }}
+    end
 {%- endmacro %}
 
 {% macro default__try_cast_date(expr) -%}

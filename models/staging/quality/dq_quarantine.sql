@@ -13,33 +13,28 @@
 
 with
 
-{% for source_name, table_name in tables -%}
-{{ source_name }}__{{ table_name }} as (
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        cast({{ c360.source_primary_key(source_name, table_name) }} as {{ dbt.type_string() }}) as record_key,
-        dq_rule,
-        _raw_values as raw_values,
-        _raw_copy_number as raw_copy_number,
-        loaded_at
-    from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
-    where dq_rule is not null
-),
-
-{% endfor -%}
 unioned as (
-    {%- for source_name, table_name in tables %}
-    select * from {{ source_name }}__{{ table_name }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% for source_name, table_name in tables %}
+        select
+            '{{ source_name }}' as source_name,
+            '{{ table_name }}' as table_name,
+            cast({{ c360.source_primary_key(source_name, table_name) }} as {{ dbt.type_string() }}) as record_key,
+            dq_rule,
+            _raw_values as raw_values,
+            _raw_copy_number as raw_copy_number,
+            loaded_at
+        from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
+        where dq_rule is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["source_name", "'.'", "table_name", "'|'", "raw_values", "'|'", "cast(raw_copy_number as " ~ dbt.type_string() ~ ")"])) }} as quarantine_id,
+        {{ dbt.hash(dbt.concat([
+            "source_name", "'.'", "table_name", "'|'", "raw_values", "'|'",
+            "cast(raw_copy_number as " ~ dbt.type_string() ~ ")"
+        ])) }} as quarantine_id,
         source_name,
         table_name,
         record_key,

@@ -1,0 +1,35 @@
+with
+
+source as (
+    select * from {{ source('billing', 'payments') }}
+),
+
+cleaned as (
+    select
+        {{ c360.clean_id('source.payment_id') }} as payment_id,
+        {{ c360.clean_id('source.invoice_id') }} as invoice_id,
+        {{ c360.clean_id('source.billing_customer_id') }} as billing_customer_id,
+        {{ c360.try_cast_timestamp_utc('source.attempted_at') }} as attempted_at,
+        {{ c360.try_cast_decimal('source.amount') }} as amount,
+        nullif(upper(trim(source.currency)), '') as currency,
+        {{ c360.clean_code('source.method') }} as method,
+        {{ c360.clean_code('source.status') }} as status,
+        {{ c360.clean_text('source.failure_reason') }} as failure_reason,
+        {{ c360.try_cast_timestamp_utc('source.refunded_at') }} as refunded_at,
+        {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
+        {{ c360.raw_values('billing', 'payments') }} as _raw_values,
+        {{ c360.first_failed_rule([
+            c360.rule_null_key('source.payment_id'),
+            c360.rule_unparseable_timestamp(['attempted_at', 'refunded_at', '_loaded_at']),
+            c360.rule_future_timestamp(['attempted_at', 'refunded_at']),
+            c360.rule_non_numeric_amount(['amount']),
+            c360.rule_negative_amount(['amount']),
+        ]) }} as _row_rule
+    from source
+),
+
+final as (
+    {{ c360.resolve_duplicates('cleaned', key='payment_id') }}
+)
+
+select * from final

@@ -1,0 +1,31 @@
+with
+
+base as (
+    select * from {{ ref('base_feedback__survey_responses') }}
+    where dq_rule is null
+),
+
+final as (
+    select
+        response_id,
+        survey_type,
+        survey_channel,
+        respondent_email,
+        is_valid_respondent_email,
+        ticket_id,
+        score,
+        case
+            when survey_type = 'nps' and score between 9 and 10 then 'promoter'
+            when survey_type = 'nps' and score between 7 and 8 then 'passive'
+            when survey_type = 'nps' and score between 0 and 6 then 'detractor'
+        end as nps_category,
+        case
+            when survey_type = 'csat' then score in (4, 5)
+        end as is_csat_satisfied,
+        comment,
+        responded_at,
+        loaded_at
+    from base
+)
+
+select * from final

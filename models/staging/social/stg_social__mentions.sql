@@ -1,0 +1,25 @@
+{%- set own_brand = var('c360_own_brand', 'Alder & Pine') | replace("'", "''") -%}
+
+with
+
+base as (
+    select * from {{ ref('base_social__mentions') }}
+    where dq_rule is null
+),
+
+final as (
+    select
+        mention_id,
+        platform,
+        author_handle,
+        author_display_name,
+        brand,
+        coalesce(lower(brand) = lower('{{ own_brand }}'), false) as is_own_brand,
+        text,
+        posted_at,
+        like_count,
+        loaded_at
+    from base
+)
+
+select * from final
