@@ -1,0 +1,52 @@
+# Two commands on a fresh machine with Python 3.11 and git:
+#   make demo   - generate demo data, build the warehouse, print a summary
+#   make test   - run the whole test suite
+# Both create the project-local virtual environment .venv on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CUSTOMERS ?= 2000
+SEED ?= 42
+
+.PHONY: demo test lint venv lock clean help bench-generate
+
+help:
+	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
+	@echo "make test    lint the SQL and run every test (pytest, dbt build, data tests)"
+	@echo "make lint    sqlfluff lint the models"
+	@echo "make clean   remove generated data, the warehouse and dbt artefacts"
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/c360 demo --customers $(CUSTOMERS) --seed $(SEED)
+
+lint: $(STAMP)
+	C360_WAREHOUSE=:memory: $(BIN)/sqlfluff lint models --processes 2
+
+test: $(STAMP)
+	$(BIN)/c360 contract --check
+	$(MAKE) lint
+	$(BIN)/python -m pytest
+
+bench-generate: $(STAMP)
+	$(BIN)/python -m c360.generate.bench --customers 1000000 --seed $(SEED)
+
+lock:
+	rm -rf /tmp/c360-lock && $(PYTHON) -m venv /tmp/c360-lock
+	/tmp/c360-lock/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Pinned, tested versions for the demo and the test suite (Python 3.11)."; \
+	  echo "# Refresh: make lock"; /tmp/c360-lock/bin/pip freeze --exclude-editable; } > requirements/lock.txt
+
+clean:
+	rm -rf data/demo .warehouse target logs
