@@ -19,33 +19,21 @@
 
 
 {#-
-    A JSON object text from (key, expression) pairs, every value as text.
-    Used to keep the raw values of quarantined rows.
+    A whole row as JSON object text, keys in column order. Used to keep the
+    raw values of quarantined rows and to recognise exact copies of a row.
 -#}
-{% macro json_object_text(pairs) -%}
-    {{ return(adapter.dispatch('json_object_text', 'c360')(pairs)) }}
+{% macro row_to_json_text(relation_alias) -%}
+    {{ return(adapter.dispatch('row_to_json_text', 'c360')(relation_alias)) }}
 {%- endmacro %}
 
-{% macro default__json_object_text(pairs) -%}
-    cast(json_object(
-        {%- for key, expr in pairs %}
-        '{{ key }}', cast({{ expr }} as {{ dbt.type_string() }}){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as {{ dbt.type_string() }})
+{% macro default__row_to_json_text(relation_alias) -%}
+    cast(to_json({{ relation_alias }}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro postgres__json_object_text(pairs) -%}
-    cast(json_build_object(
-        {%- for key, expr in pairs %}
-        '{{ key }}', cast({{ expr }} as text){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as text)
+{% macro postgres__row_to_json_text(relation_alias) -%}
+    cast(row_to_json({{ relation_alias }}) as text)
 {%- endmacro %}
 
-{% macro spark__json_object_text(pairs) -%}
-    to_json(named_struct(
-        {%- for key, expr in pairs %}
-        '{{ key }}', cast({{ expr }} as string){{ "," if not loop.last }}
-        {%- endfor %}
-    ))
+{% macro spark__row_to_json_text(relation_alias) -%}
+    to_json(struct({{ relation_alias }}.*))
 {%- endmacro %}

@@ -18,38 +18,9 @@
                              surviving row (the latest load wins)
 -#}
 
-{#- Columns declared for a source table in its _<source>__sources.yml. -#}
-{% macro source_columns(source_name, table_name) -%}
-    {%- set names = [] -%}
-    {%- if execute -%}
-        {%- for node in graph.sources.values() -%}
-            {%- if node.source_name == source_name and node.name == table_name -%}
-                {%- for column in node.columns.values() -%}
-                    {%- do names.append(column.name) -%}
-                {%- endfor -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if names | length == 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "Source " ~ source_name ~ "." ~ table_name ~ " declares no columns; "
-                ~ "list them in its _" ~ source_name ~ "__sources.yml") }}
-        {%- endif -%}
-    {%- endif -%}
-    {{ return(names) }}
-{%- endmacro %}
-
-
-{#- The raw row as JSON text, from the declared columns of the source table. -#}
-{% macro raw_values(source_name, table_name, relation_alias='source') -%}
-    {%- set pairs = [] -%}
-    {%- for name in c360.source_columns(source_name, table_name) -%}
-        {%- do pairs.append((name, relation_alias ~ '.' ~ name)) -%}
-    {%- endfor -%}
-    {%- if pairs | length == 0 -%}
-        cast(null as {{ dbt.type_string() }})
-    {%- else -%}
-        {{ c360.json_object_text(pairs) }}
-    {%- endif -%}
+{#- The raw row as JSON text (all columns, as they arrived). -#}
+{% macro raw_values(relation_alias='source') -%}
+    {{ c360.row_to_json_text(relation_alias) }}
 {%- endmacro %}
 
 
@@ -126,11 +97,13 @@
     The last step of a base model: exact copies and superseded versions of a
     key are tagged, and `dq_rule` is the first rule each row fails.
     `relation` must carry the cleaned key, `loaded_at`, `_raw_values` and
-    `_row_rule` (from first_failed_rule).
+    `_row_rule` (from first_failed_rule). The key is also kept as text in
+    `_record_key` for the quarantine.
 -#}
 {% macro resolve_duplicates(relation, key) -%}
     select
         *,
+        cast({{ key }} as {{ dbt.type_string() }}) as _record_key,
         coalesce(
             _row_rule,
             case
@@ -149,21 +122,3 @@
     ) as numbered
 {%- endmacro %}
 
-
-{#- The record key of a source table, from `meta.primary_key` in its YAML. -#}
-{% macro source_primary_key(source_name, table_name) -%}
-    {%- if not execute -%}
-        {{ return('null') }}
-    {%- endif -%}
-    {%- for node in graph.sources.values() -%}
-        {%- if node.source_name == source_name and node.name == table_name -%}
-            {%- set key = node.meta.get('primary_key') -%}
-            {%- if not key -%}
-                {{ exceptions.raise_compiler_error(
-                    "Source " ~ source_name ~ "." ~ table_name ~ " has no meta.primary_key") }}
-            {%- endif -%}
-            {{ return(key) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ exceptions.raise_compiler_error("Unknown source table " ~ source_name ~ "." ~ table_name) }}
-{%- endmacro %}

@@ -18,7 +18,7 @@ unioned as (
         select
             '{{ source_name }}' as source_name,
             '{{ table_name }}' as table_name,
-            cast({{ c360.source_primary_key(source_name, table_name) }} as {{ dbt.type_string() }}) as record_key,
+            _record_key as record_key,
             dq_rule,
             _raw_values as raw_values,
             _raw_copy_number as raw_copy_number,

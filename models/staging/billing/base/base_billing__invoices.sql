@@ -15,7 +15,7 @@ cleaned as (
         nullif(upper(trim(source.currency)), '') as currency,
         {{ c360.clean_code('source.status') }} as status,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('billing', 'invoices') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.invoice_id'),
             c360.rule_unparseable_timestamp(['issued_at', 'due_at', '_loaded_at']),

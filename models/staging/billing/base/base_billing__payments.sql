@@ -17,7 +17,7 @@ cleaned as (
         {{ c360.clean_text('source.failure_reason') }} as failure_reason,
         {{ c360.try_cast_timestamp_utc('source.refunded_at') }} as refunded_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('billing', 'payments') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.payment_id'),
             c360.rule_unparseable_timestamp(['attempted_at', 'refunded_at', '_loaded_at']),

@@ -20,7 +20,7 @@ cleaned as (
         {{ c360.try_cast_decimal('source.mrr') }} as mrr,
         nullif(upper(trim(source.currency)), '') as currency,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('billing', 'subscriptions') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.subscription_id'),
             c360.rule_unparseable_timestamp(['started_at', 'cancelled_at', '_loaded_at']),

@@ -13,7 +13,7 @@ cleaned as (
         {{ c360.try_cast_decimal('source.unit_price') }} as unit_price,
         {{ c360.try_cast_decimal('source.discount_amount') }} as discount_amount,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('commerce', 'order_lines') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.order_line_id'),
             c360.rule_unparseable_timestamp(['_loaded_at']),

@@ -28,7 +28,7 @@ cleaned as (
         {{ c360.try_cast_decimal('source.order_total') }} as order_total,
         {{ c360.clean_code('source.status') }} as status,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('commerce', 'orders') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.order_id'),
             c360.rule_unparseable_timestamp(['ordered_at', '_loaded_at']),

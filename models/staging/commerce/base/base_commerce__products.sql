@@ -16,7 +16,7 @@ cleaned as (
         cast(source.is_subscription as {{ dbt.type_boolean() }}) as is_subscription,
         {{ c360.try_cast_timestamp_utc('source.launched_at') }} as launched_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('commerce', 'products') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.product_id'),
             c360.rule_unparseable_timestamp(['launched_at', '_loaded_at']),

@@ -20,7 +20,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.opened_at') }} as opened_at,
         {{ c360.try_cast_timestamp_utc('source.closed_at') }} as closed_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('commerce', 'stores') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.store_id'),
             c360.rule_unparseable_timestamp(['opened_at', 'closed_at', '_loaded_at']),

@@ -24,7 +24,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.created_at') }} as created_at,
         {{ c360.try_cast_timestamp_utc('source.updated_at') }} as updated_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('crm', 'contacts') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.contact_id'),
             c360.rule_unparseable_timestamp(['created_at', 'updated_at', '_loaded_at']),

@@ -19,7 +19,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.converted_at') }} as converted_at,
         {{ c360.clean_id('source.converted_contact_id') }} as converted_contact_id,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('crm', 'leads') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.lead_id'),
             c360.rule_unparseable_timestamp(['created_at', 'converted_at', '_loaded_at']),

@@ -25,7 +25,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.filed_at') }} as filed_at,
         {{ c360.try_cast_timestamp_utc('source.decided_at') }} as decided_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('feedback', 'claims') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.claim_id'),
             c360.rule_unparseable_timestamp(['filed_at', 'decided_at', '_loaded_at']),

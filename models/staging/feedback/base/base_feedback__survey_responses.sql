@@ -28,7 +28,7 @@ cleaned as (
         {{ c360.clean_text('source.comment') }} as comment,
         {{ c360.try_cast_timestamp_utc('source.responded_at') }} as responded_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('feedback', 'survey_responses') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.response_id'),
             c360.rule_unparseable_timestamp(['responded_at', '_loaded_at']),

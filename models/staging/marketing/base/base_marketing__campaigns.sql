@@ -13,7 +13,7 @@ cleaned as (
         {{ c360.clean_code('source.product_category') }} as product_category,
         {{ c360.try_cast_timestamp_utc('source.launched_at') }} as launched_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('marketing', 'campaigns') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.campaign_id'),
             c360.rule_unparseable_timestamp(['launched_at', '_loaded_at']),

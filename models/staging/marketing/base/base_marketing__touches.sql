@@ -15,7 +15,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.occurred_at') }} as occurred_at,
         {{ c360.clean_text('source.link_url') }} as link_url,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('marketing', 'touches') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.touch_id'),
             c360.rule_unparseable_timestamp(['occurred_at', '_loaded_at']),

@@ -15,7 +15,7 @@ cleaned as (
         {{ c360.clean_code('source.source_system') }} as source_system,
         {{ c360.try_cast_timestamp_utc('source.recorded_at') }} as recorded_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('privacy', 'consents') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.consent_id'),
             c360.rule_unparseable_timestamp(['recorded_at', '_loaded_at']),

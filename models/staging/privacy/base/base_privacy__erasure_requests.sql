@@ -16,7 +16,7 @@ cleaned as (
         {{ c360.clean_code('source.status') }} as status,
         {{ c360.try_cast_timestamp_utc('source.completed_at') }} as completed_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('privacy', 'erasure_requests') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.request_id'),
             c360.rule_unparseable_timestamp(['requested_at', 'completed_at', '_loaded_at']),

@@ -15,7 +15,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.posted_at') }} as posted_at,
         cast(source.like_count as {{ dbt.type_bigint() }}) as like_count,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('social', 'mentions') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.mention_id'),
             c360.rule_unparseable_timestamp(['posted_at', '_loaded_at']),

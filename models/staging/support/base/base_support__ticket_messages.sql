@@ -12,7 +12,7 @@ cleaned as (
         {{ c360.clean_text('source.body') }} as body,
         {{ c360.try_cast_timestamp_utc('source.sent_at') }} as sent_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('support', 'ticket_messages') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.message_id'),
             c360.rule_unparseable_timestamp(['sent_at', '_loaded_at']),

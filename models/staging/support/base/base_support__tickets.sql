@@ -22,7 +22,7 @@ cleaned as (
         {{ c360.try_cast_timestamp_utc('source.first_response_at') }} as first_response_at,
         {{ c360.try_cast_timestamp_utc('source.resolved_at') }} as resolved_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('support', 'tickets') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.ticket_id'),
             c360.rule_unparseable_timestamp(['opened_at', 'first_response_at', 'resolved_at', '_loaded_at']),

@@ -13,7 +13,7 @@ cleaned as (
         {{ c360.clean_code('source.signup_platform') }} as signup_platform,
         {{ c360.try_cast_timestamp_utc('source.created_at') }} as created_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('usage', 'app_users') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.user_id'),
             c360.rule_unparseable_timestamp(['created_at', '_loaded_at']),

@@ -17,7 +17,7 @@ cleaned as (
         {{ c360.clean_code('source.utm_medium') }} as utm_medium,
         source.page_views,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,
-        {{ c360.raw_values('usage', 'sessions') }} as _raw_values,
+        {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.session_id'),
             c360.rule_unparseable_timestamp(['started_at', 'ended_at', '_loaded_at']),
