@@ -57,8 +57,12 @@
 {%- endmacro %}
 
 
+{#- Plain decimal notation only ('12.50', '-3', '.5'): no exponents, separators or symbols. -#}
 {% macro try_cast_decimal(expr, precision=18, scale=2) -%}
-    {{ return(adapter.dispatch('try_cast_decimal', 'c360')(expr, precision, scale)) }}
+    case
+        when {{ c360.regexp_matches('trim(' ~ expr ~ ')', '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$') }}
+            then {{ adapter.dispatch('try_cast_decimal', 'c360')('trim(' ~ expr ~ ')', precision, scale) }}
+    end
 {%- endmacro %}
 
 {% macro default__try_cast_decimal(expr, precision, scale) -%}
@@ -70,10 +74,7 @@
 {%- endmacro %}
 
 {% macro postgres__try_cast_decimal(expr, precision, scale) -%}
-    case
-        when trim({{ expr }}) ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$'
-            then cast(trim({{ expr }}) as numeric({{ precision }}, {{ scale }}))
-    end
+    cast({{ expr }} as numeric({{ precision }}, {{ scale }}))
 {%- endmacro %}
 
 {% macro spark__try_cast_decimal(expr, precision, scale) -%}

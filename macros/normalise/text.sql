@@ -27,3 +27,9 @@
         'àáâãäåāçćčèéêëēėęìíîïīłñńòóôõöøōśšßùúûüūýÿžźż',
         'aaaaaaaccceeeeeeeiiiiilnnooooooosssuuuuuyyzzz')
 {%- endmacro %}
+
+
+{#- A social-media handle: lower case, without leading @ or spaces; blank becomes null. -#}
+{% macro clean_handle(column) -%}
+    nullif(lower(trim({{ c360.regexp_replace_all('trim(' ~ column ~ ')', '^@+', '') }})), '')
+{%- endmacro %}

@@ -19,7 +19,7 @@ cleaned as (
             c360.rule_unparseable_timestamp(['_loaded_at']),
             c360.rule_non_numeric_amount(['unit_price', 'discount_amount']),
             c360.rule_negative_amount(['unit_price', 'discount_amount']),
-            "when source.quantity <= 0 then 'invalid_quantity'",
+            "when source.quantity is null or source.quantity <= 0 then 'invalid_quantity'",
         ]) }} as _row_rule
     from source
 ),

@@ -20,7 +20,7 @@ cleaned as (
         {{ c360.country_code('source.country') }} as country_code,
         {{ c360.try_cast_date('source.birth_date') }} as birth_date,
         {{ c360.clean_text('source.job_title') }} as job_title,
-        lower({{ c360.regexp_replace_all(c360.clean_text('source.social_handle'), '^@', '') }}) as social_handle,
+        {{ c360.clean_handle('source.social_handle') }} as social_handle,
         {{ c360.try_cast_timestamp_utc('source.created_at') }} as created_at,
         {{ c360.try_cast_timestamp_utc('source.updated_at') }} as updated_at,
         {{ c360.try_cast_timestamp_utc('source._loaded_at') }} as loaded_at,

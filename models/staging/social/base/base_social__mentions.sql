@@ -8,7 +8,7 @@ cleaned as (
     select
         {{ c360.clean_id('source.mention_id') }} as mention_id,
         {{ c360.clean_code('source.platform') }} as platform,
-        lower({{ c360.regexp_replace_all(c360.clean_text('source.author_handle'), '^@', '') }}) as author_handle,
+        {{ c360.clean_handle('source.author_handle') }} as author_handle,
         {{ c360.clean_text('source.author_display_name') }} as author_display_name,
         {{ c360.clean_text('source.brand') }} as brand,
         {{ c360.clean_text('source.text') }} as text,
