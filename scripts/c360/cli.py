@@ -1,0 +1,175 @@
+"""The ``c360`` command line."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from c360 import __version__
+from c360.dbt import SOURCES, run_dbt
+from c360.project import C360Error, Project
+
+
+def _parse_sources(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+SOURCES_HELP = (
+    "Comma-separated sources this business has (others are switched off). "
+    f"Known: {', '.join(SOURCES)}."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="c360")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Customer 360: generate demo data, build the warehouse, inspect it."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.option("--customers", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Number of persons who buy at least once (prospects come on top).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same data.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/demo"),
+              show_default=True, help="Output folder: raw/<source>/<table>.parquet and truth/.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-31",
+              show_default=True, help="The simulated 'today': no event is later.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool) -> None:
+    """Generate the demo dataset with ground truth, deterministically."""
+    from c360.generate import generate_dataset
+
+    counts = generate_dataset(customers=customers, seed=seed, out=out_dir,
+                              as_of=as_of.date(), progress=not no_progress)
+    raw_rows = sum(rows for name, rows in counts.items() if not name.startswith("truth"))
+    click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--sources", "sources", help=SOURCES_HELP)
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def build(warehouse, raw_path, target, sources, dbt_args) -> None:
+    """Run `dbt build` with the project's profile; other options go to dbt.
+
+    Example: c360 build --select staging --full-refresh
+    """
+    project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
+    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources))
+    if project.is_duckdb:
+        click.echo(f"warehouse: {project.warehouse}")
+
+
+@cli.command()
+@click.option("--customers", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder (default: data/demo in the project).")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--sources", "sources", help=SOURCES_HELP)
+def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) -> None:
+    """Generate a small dataset, build everything, print what was built."""
+    from c360.generate import generate_dataset
+    from c360.summary import relation_counts
+
+    project = Project.resolve(warehouse=warehouse)
+    data_dir = (out_dir or project.project_dir / "data" / "demo").resolve()
+    project = Project.resolve(warehouse=warehouse, raw_path=data_dir / "raw", target="duckdb")
+    click.echo(f"generating {customers:,} customers (seed {seed}) into {data_dir}")
+    generate_dataset(customers=customers, seed=seed, out=data_dir, as_of=date.today(), progress=True)
+    run_dbt(project, "build", only_sources=_parse_sources(sources))
+    _print_summary(relation_counts(project.warehouse))
+    click.echo(f"\nwarehouse: {project.warehouse}")
+    click.echo(f"explore it: duckdb {project.warehouse}   (or point a BI tool at the file)")
+
+
+def _print_summary(counts) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    by_layer: dict[str, list] = {}
+    for count in counts:
+        by_layer.setdefault(count.layer, []).append(count)
+    totals = Table(title="rows per layer")
+    for column in ("layer", "relations", "rows"):
+        totals.add_column(column, justify="right" if column != "layer" else "left")
+    for layer, items in by_layer.items():
+        totals.add_row(layer, str(len(items)), f"{sum(c.rows for c in items if c.kind == 'table'):,}")
+    detail = Table(title="relations")
+    for column in ("layer", "relation", "kind", "rows"):
+        detail.add_column(column, justify="right" if column == "rows" else "left")
+    for count in counts:
+        detail.add_row(count.layer, f"{count.schema}.{count.name}", count.kind, f"{count.rows:,}")
+    console.print(detail)
+    console.print(totals)
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+def summary(warehouse) -> None:
+    """Print row counts per layer of the DuckDB warehouse."""
+    from c360.summary import relation_counts
+
+    project = Project.resolve(warehouse=warehouse)
+    _print_summary(relation_counts(project.warehouse))
+    click.echo(f"\nwarehouse: {project.warehouse}")
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Fail if README.md's data contract is not up to date.")
+@click.option("--write", is_flag=True, help="Rewrite README.md's data contract section.")
+def contract(check: bool, write: bool) -> None:
+    """Print the raw data contract (from the source declarations) as Markdown."""
+    from c360.contract import readme_is_current, render_contract, write_readme
+
+    project = Project.resolve()
+    if write:
+        write_readme(project.project_dir)
+        click.echo("README.md data contract rewritten")
+        return
+    if check:
+        if not readme_is_current(project.project_dir):
+            raise C360Error("README.md's data contract differs from the source declarations; "
+                            "run `c360 contract --write`")
+        click.echo("README.md data contract is up to date")
+        return
+    click.echo(render_contract(project.project_dir))
+
+
+def main() -> None:
+    """Entry point: errors become one line on stderr and exit code 1."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (C360Error, ValueError, FileNotFoundError, PermissionError) as error:
+        if debug:
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - last line of defence for a CLI
+        if debug:
+            raise
+        click.echo(f"error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Running dbt with the project's profile and target.
+
+``c360 build`` passes dbt's own options through unchanged and adds the
+project, profile, target and the vars that locate raw data. On DuckDB the
+build runs against a copy of the warehouse file that replaces the published
+file only when every model and test succeeded, so a failed build never leaves
+a half-updated warehouse behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from c360.project import C360Error, Project
+
+SOURCES = (
+    "crm",
+    "commerce",
+    "billing",
+    "usage",
+    "support",
+    "feedback",
+    "social",
+    "marketing",
+    "privacy",
+)
+
+#: dbt commands that write to the warehouse.
+WRITING_COMMANDS = {"build", "run", "seed", "snapshot"}
+
+
+def _split_vars(args: list[str]) -> tuple[list[str], dict]:
+    """Remove ``--vars`` from dbt arguments and return it parsed."""
+    remaining: list[str] = []
+    user_vars: dict = {}
+    iterator = iter(args)
+    for arg in iterator:
+        if arg == "--vars" or arg.startswith("--vars="):
+            text = arg.split("=", 1)[1] if "=" in arg else next(iterator, None)
+            if text is None:
+                raise C360Error("--vars needs a YAML dictionary")
+            parsed = yaml.safe_load(text)
+            if not isinstance(parsed, dict):
+                raise C360Error(f"--vars must be a YAML dictionary, got: {text}")
+            user_vars.update(parsed)
+        else:
+            remaining.append(arg)
+    return remaining, user_vars
+
+
+def disabled_sources(enabled: Sequence[str] | None) -> list[str]:
+    """Sources to switch off when only ``enabled`` ones exist."""
+    if not enabled:
+        return []
+    unknown = sorted(set(enabled) - set(SOURCES))
+    if unknown:
+        raise C360Error(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    return [name for name in SOURCES if name not in enabled]
+
+
+def dbt_arguments(
+    project: Project,
+    command: str,
+    extra: Sequence[str] = (),
+    only_sources: Sequence[str] | None = None,
+) -> list[str]:
+    """The full dbt argument list for ``command``."""
+    extra_args, user_vars = _split_vars(list(extra))
+    project_vars = {"c360_raw_path": str(project.raw_path)}
+    disabled = disabled_sources(only_sources)
+    if disabled:
+        project_vars["c360_disabled_sources"] = disabled
+    project_vars.update(user_vars)
+    args = [command, *extra_args]
+    if "--project-dir" not in extra_args:
+        args += ["--project-dir", str(project.project_dir)]
+    if "--profiles-dir" not in extra_args:
+        args += ["--profiles-dir", str(project.profiles_dir)]
+    if "--target" not in extra_args and "-t" not in extra_args:
+        args += ["--target", project.target]
+    args += ["--vars", yaml.safe_dump(project_vars, default_flow_style=True).strip()]
+    return args
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _invoke(args: list[str], env: dict[str, str]) -> str | None:
+    """Run dbt in-process; return None on success, else why it failed."""
+    from dbt.cli.main import dbtRunner
+
+    with _environment(env):
+        result = dbtRunner().invoke(args)
+    if result.exception is not None:
+        return " ".join(str(result.exception).split())
+    if not result.success:
+        return "some models or tests failed (see the log above)"
+    return None
+
+
+def run_dbt(
+    project: Project,
+    command: str,
+    extra: Sequence[str] = (),
+    only_sources: Sequence[str] | None = None,
+) -> None:
+    """Run a dbt command; raise C360Error when it does not succeed."""
+    args = dbt_arguments(project, command, extra, only_sources)
+    env = {"C360_TARGET": project.target, "C360_RAW_PATH": str(project.raw_path)}
+    if project.is_duckdb and command in WRITING_COMMANDS:
+        _run_duckdb_atomically(project, args, env)
+        return
+    if project.is_duckdb:
+        env["C360_WAREHOUSE"] = str(project.warehouse)
+    failure = _invoke(args, env)
+    if failure:
+        raise C360Error(f"dbt {command} failed: {failure}")
+
+
+def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str]) -> None:
+    """Build into a copy of the warehouse and publish it only on success."""
+    published = project.warehouse
+    published.parent.mkdir(parents=True, exist_ok=True)
+    candidate = published.with_name(published.name + ".building")
+    for stale in (candidate, Path(str(candidate) + ".wal")):
+        stale.unlink(missing_ok=True)
+    if published.exists():
+        shutil.copyfile(published, candidate)
+    env = {**env, "C360_WAREHOUSE": str(candidate)}
+    try:
+        failure = _invoke(args, env)
+    finally:
+        wal = Path(str(candidate) + ".wal")
+        if wal.exists() and candidate.exists():
+            _checkpoint(candidate)
+    if failure:
+        candidate.unlink(missing_ok=True)
+        raise C360Error(
+            f"dbt {args[0]} failed: {failure}; the published warehouse {published} was left unchanged"
+        )
+    os.replace(candidate, published)
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold a leftover write-ahead log into the database file."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("checkpoint")
