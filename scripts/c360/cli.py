@@ -81,7 +81,6 @@ def build(warehouse, raw_path, target, sources, dbt_args) -> None:
 def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) -> None:
     """Generate a small dataset, build everything, print what was built."""
     from c360.generate import generate_dataset
-    from c360.summary import relation_counts
 
     project = Project.resolve(warehouse=warehouse)
     data_dir = (out_dir or project.project_dir / "data" / "demo").resolve()
@@ -89,41 +88,44 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     click.echo(f"generating {customers:,} customers (seed {seed}) into {data_dir}")
     generate_dataset(customers=customers, seed=seed, out=data_dir, as_of=date.today(), progress=True)
     run_dbt(project, "build", only_sources=_parse_sources(sources))
-    _print_summary(relation_counts(project.warehouse))
+    _print_summary(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
-    click.echo(f"explore it: duckdb {project.warehouse}   (or point a BI tool at the file)")
+    click.echo("open it with any DuckDB client or BI tool, or: c360 summary")
 
 
-def _print_summary(counts) -> None:
+def _print_summary(warehouse: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from c360.summary import LAYERS, relation_counts, source_table_counts
+
+    counts = relation_counts(warehouse)
     console = Console()
-    by_layer: dict[str, list] = {}
-    for count in counts:
-        by_layer.setdefault(count.layer, []).append(count)
-    totals = Table(title="rows per layer")
+    tables = Table(title="raw rows: staged + quarantined")
+    for column in ("source table", "raw", "staged", "quarantined"):
+        tables.add_column(column, justify="left" if column == "source table" else "right")
+    for item in source_table_counts(warehouse, counts):
+        tables.add_row(f"{item.source_name}.{item.table_name}", f"{item.raw:,}",
+                       f"{item.staged:,}", f"{item.quarantined:,}")
+    layers = Table(title="rows per layer")
     for column in ("layer", "relations", "rows"):
-        totals.add_column(column, justify="right" if column != "layer" else "left")
-    for layer, items in by_layer.items():
-        totals.add_row(layer, str(len(items)), f"{sum(c.rows for c in items if c.kind == 'table'):,}")
-    detail = Table(title="relations")
-    for column in ("layer", "relation", "kind", "rows"):
-        detail.add_column(column, justify="right" if column == "rows" else "left")
-    for count in counts:
-        detail.add_row(count.layer, f"{count.schema}.{count.name}", count.kind, f"{count.rows:,}")
-    console.print(detail)
-    console.print(totals)
+        layers.add_column(column, justify="left" if column == "layer" else "right")
+    for layer in ("raw", *LAYERS):
+        # Base views restate raw rows; the layer total counts what is materialised.
+        items = [c for c in counts if c.layer == layer and (layer == "raw" or c.kind == "table")]
+        if items:
+            layers.add_row(layer, str(len(items)), f"{sum(c.rows for c in items):,}")
+    console.print(tables)
+    console.print(layers)
 
 
 @cli.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
 def summary(warehouse) -> None:
     """Print row counts per layer of the DuckDB warehouse."""
-    from c360.summary import relation_counts
 
     project = Project.resolve(warehouse=warehouse)
-    _print_summary(relation_counts(project.warehouse))
+    _print_summary(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
 
 

@@ -9,6 +9,7 @@ from c360.project import C360Error
 
 #: Layer of a relation, by the custom schema suffix dbt gives it.
 LAYERS = ("staging", "quality", "intermediate", "marts", "reference")
+RAW_SCHEMA_PREFIX = "raw_"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class RelationCount:
 
 
 def layer_of(schema: str) -> str | None:
+    if schema.startswith(RAW_SCHEMA_PREFIX):
+        return "raw"
     for layer in LAYERS:
         if schema == layer or schema.endswith("_" + layer):
             return layer
@@ -28,7 +31,7 @@ def layer_of(schema: str) -> str | None:
 
 
 def relation_counts(warehouse: Path) -> list[RelationCount]:
-    """Rows of every table in the warehouse's layers (views are listed with their rows too)."""
+    """Rows of every relation in the warehouse's layers (raw views included)."""
     import duckdb
 
     if not warehouse.exists():
@@ -50,3 +53,38 @@ def relation_counts(warehouse: Path) -> list[RelationCount]:
             kind = "view" if table_type == "VIEW" else "table"
             counts.append(RelationCount(layer, schema, name, kind, int(rows)))
     return counts
+
+
+@dataclass(frozen=True)
+class SourceTableCount:
+    source_name: str
+    table_name: str
+    raw: int
+    staged: int
+    quarantined: int
+
+
+def source_table_counts(warehouse: Path, counts: list[RelationCount]) -> list[SourceTableCount]:
+    """Raw rows of each source table next to its staged and quarantined rows."""
+    import duckdb
+
+    staged = {c.name: c.rows for c in counts if c.layer == "staging" and c.name.startswith("stg_")}
+    quarantine = next((c for c in counts if c.layer == "quality" and c.name == "dq_quarantine"), None)
+    quarantined: dict[tuple[str, str], int] = {}
+    if quarantine is not None:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            rows = connection.execute(
+                f'select source_name, table_name, count(*) from "{quarantine.schema}".dq_quarantine group by all'
+            ).fetchall()
+        quarantined = {(source, table): int(n) for source, table, n in rows}
+    result = []
+    for count in counts:
+        if count.layer != "raw":
+            continue
+        source_name = count.schema[len(RAW_SCHEMA_PREFIX):]
+        result.append(SourceTableCount(
+            source_name, count.name, count.rows,
+            staged.get(f"stg_{source_name}__{count.name}", 0),
+            quarantined.get((source_name, count.name), 0),
+        ))
+    return result

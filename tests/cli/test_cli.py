@@ -91,3 +91,26 @@ def test_readme_data_contract_matches_source_declarations(project_dir):
     from c360.contract import readme_is_current
 
     assert readme_is_current(project_dir), "run `c360 contract --write`"
+
+
+@pytest.mark.dbt
+def test_demo_generates_builds_and_reports(tmp_path):
+    warehouse = tmp_path / "demo.duckdb"
+    result = run_c360("demo", "--customers", "300", "--seed", "3",
+                      "--out", str(tmp_path / "data"), "--warehouse", str(warehouse))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"warehouse: {warehouse}" in result.stdout
+    assert "raw rows: staged + quarantined" in result.stdout
+    for layer in ("raw", "staging", "quality"):
+        assert f"│ {layer}" in result.stdout
+    assert warehouse.exists()
+    assert (tmp_path / "data" / "truth" / "malformed_rows.parquet").exists()
+
+
+def test_summary_reconciles_raw_staged_and_quarantined(warehouse):
+    from c360.summary import relation_counts, source_table_counts
+
+    items = source_table_counts(warehouse, relation_counts(warehouse))
+    assert len(items) == 22
+    for item in items:
+        assert item.raw == item.staged + item.quarantined, item
