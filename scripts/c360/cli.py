@@ -71,6 +71,21 @@ def build(warehouse, raw_path, target, sources, dbt_args) -> None:
         click.echo(f"warehouse: {project.warehouse}")
 
 
+@cli.command(name="dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--sources", "sources", help=SOURCES_HELP)
+@click.argument("dbt_args", nargs=-1, required=True, type=click.UNPROCESSED)
+def dbt_command(warehouse, raw_path, target, sources, dbt_args) -> None:
+    """Run any dbt command with the project's profile, target and raw data.
+
+    Examples: c360 dbt source freshness | c360 dbt docs generate | c360 dbt test --select staging
+    """
+    project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
+    run_dbt(project, dbt_args[0], dbt_args[1:], only_sources=_parse_sources(sources))
+
+
 @cli.command()
 @click.option("--customers", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)

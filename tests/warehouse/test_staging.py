@@ -8,6 +8,7 @@ raw files and with truth/.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -222,3 +223,29 @@ def test_a_failed_build_leaves_the_published_warehouse_unchanged(warehouse, tmp_
         run_dbt(project, "build", ["--select", "staging.crm"])
     assert published.read_bytes() == before
     assert not published.with_name(published.name + ".building").exists()
+
+
+def test_source_freshness_is_measured_for_every_source(warehouse, dataset, project_dir):
+    """Freshness reads `_loaded_at` text safely: every table gets a verdict, none errors."""
+    from dbt.cli.main import dbtRunner
+
+    from c360.dbt import dbt_arguments
+
+    project = Project.resolve(warehouse=warehouse, raw_path=dataset / "raw", target="duckdb")
+    args = dbt_arguments(project, "source", ["freshness"])
+    previous = os.environ.get("C360_WAREHOUSE")
+    os.environ["C360_WAREHOUSE"] = str(warehouse)
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        if previous is None:
+            os.environ.pop("C360_WAREHOUSE")
+        else:
+            os.environ["C360_WAREHOUSE"] = previous
+    assert result.exception is None
+    sources = [r for r in result.result.results if r.node.resource_type == "source"]
+    statuses = {f"{r.node.source_name}.{r.node.name}": str(r.status) for r in sources}
+    assert len(statuses) == len(staged_tables(project_dir))
+    # The test dataset is dated in the past, so tables may be stale, never broken.
+    assert set(statuses.values()) <= {"pass", "warn", "error"}, statuses
+    assert all(r.max_loaded_at is not None for r in sources)
