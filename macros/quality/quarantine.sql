@@ -15,7 +15,8 @@
       <custom>               table-specific rules (for example out_of_range_score)
       exact_duplicate        an identical copy of an earlier row (the copy goes)
       conflicting_duplicate  same key, other values, loaded earlier than the
-                             surviving row (the latest load wins)
+                             surviving row: the latest load among the versions
+                             that pass every other rule wins
 -#}
 
 {#- The raw row as JSON text (all columns, as they arrived). -#}
