@@ -1,6 +1,8 @@
 {#-
     Functions an engine lacks natively, created before every run (on-run-start).
-    PostgreSQL has no try_cast: these return null instead of raising.
+    PostgreSQL has no try_cast: these return null instead of raising. Its
+    Levenshtein distance (used by `string_similarity`) comes from the
+    fuzzystrmatch extension, created here when missing.
 -#}
 {% macro install_engine_functions() -%}
     {{ return(adapter.dispatch('install_engine_functions', 'c360')()) }}
@@ -12,6 +14,7 @@
 
 {% macro postgres__install_engine_functions() -%}
     create schema if not exists {{ target.schema }};
+    create extension if not exists fuzzystrmatch;
     create or replace function {{ target.schema }}.c360_try_timestamptz(v text)
     returns timestamptz language plpgsql immutable set timezone to 'UTC' as $$
     begin

@@ -1,0 +1,258 @@
+{#-
+    Normalisation for identity resolution (models/intermediate/identity).
+    Every key is built from values staging already cleaned; these macros only
+    make them comparable across sources.
+-#}
+
+{#-
+    A name as a matching key: lower case, accents folded, only the letters
+    a-z kept ("O'Brien" → obrien, "Jean-Luc" → jeanluc, "Müller" → muller);
+    null when nothing is left.
+-#}
+{% macro identity_name_key(expr) -%}
+    nullif({{ c360.regexp_replace_all(c360.fold_accents(expr), '[^a-z]', '') }}, '')
+{%- endmacro %}
+
+
+{#- A postal code as a matching key: upper case, letters and digits only ("sw1a 1aa" → SW1A1AA). -#}
+{% macro identity_postal_code_key(expr) -%}
+    nullif(upper({{ c360.regexp_replace_all(expr, '[^A-Za-z0-9]', '') }}), '')
+{%- endmacro %}
+
+
+{#- An email as a matching key: staging's cleaned address without a "+tag" in the local part. -#}
+{% macro identity_email_key(expr) -%}
+    nullif({{ c360.regexp_replace_all('lower(trim(' ~ expr ~ '))', '[+][^@]*@', '@') }}, '')
+{%- endmacro %}
+
+
+{#-
+    One part of a person's name held in a single field, for display
+    (cleaned and capitalised per word):
+      "Ray, Ricky"      → first Ricky, last Ray   (a comma means "Last, First")
+      "Ricky Ray"       → first Ricky, last Ray   (otherwise "First Last")
+      "Mary Ann Smith"  → first Mary, last Ann Smith
+      "Ricky"           → first Ricky, no last name
+    A middle name after a comma form ("Ray, Ricky J") is dropped.
+    part: 'first' or 'last'.
+-#}
+{% macro identity_split_full_name(expr, part) -%}
+    {%- set cleaned = c360.clean_text(expr) -%}
+    {%- set comma = dbt.position("','", cleaned) -%}
+    {%- set after_comma = c360.clean_text('substr(' ~ cleaned ~ ', ' ~ comma ~ ' + 1)') -%}
+    {%- set first_word = dbt.split_part(cleaned, "' '", 1) -%}
+    {%- if part == 'first' -%}
+        {{ c360.initcap('case when ' ~ comma ~ ' > 0 then '
+            ~ dbt.split_part(after_comma, "' '", 1) ~ ' else ' ~ first_word ~ ' end') }}
+    {%- elif part == 'last' -%}
+        {{ c360.initcap('case when ' ~ comma ~ ' > 0 then '
+            ~ c360.clean_text('substr(' ~ cleaned ~ ', 1, ' ~ comma ~ ' - 1)')
+            ~ ' else ' ~ c360.clean_text('substr(' ~ cleaned ~ ', length(' ~ first_word ~ ') + 1)') ~ ' end') }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("identity_split_full_name: part must be 'first' or 'last', got " ~ part) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Composite identifier value: the parts (SQL text expressions) joined by
+    '|', null unless every part is present.
+-#}
+{% macro identity_composite(parts) -%}
+    {%- set pieces = [] -%}
+    {%- for p in parts -%}
+        {%- if not loop.first %}{% do pieces.append("'|'") %}{% endif -%}
+        {%- do pieces.append(p) -%}
+    {%- endfor -%}
+    case
+        when {% for p in parts %}{{ p }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+            then {{ dbt.concat(pieces) }}
+    end
+{%- endmacro %}
+
+
+{#-
+    The parts of a text key built from several columns, for dbt.concat:
+    every column cast to text with null as '', separated by '|'.
+-#}
+{% macro identity_profile_parts(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- if not loop.first %}{% do parts.append("'|'") %}{% endif -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{%- endmacro %}
+
+
+{#-
+    Similarity of two given names (name keys) in [0, 1]: the best of
+      - string_similarity of the keys,
+      - string_similarity of their canonical forms (nicknames seed), when given,
+      - `prefix_similarity` when one key (or canonical form) starts with the
+        other and the shorter has at least `prefix_min_length` letters: a
+        shortened name ("pat" / "patricia", "chris" / "christina").
+    Null when either key is null.
+-#}
+{% macro identity_given_name_similarity(a, b, a_canonical=none, b_canonical=none) -%}
+    {%- set fuzzy = var('c360_identity', {}).get('fuzzy', {}) -%}
+    {%- set prefix_min_length = fuzzy.get('prefix_min_length', 3) -%}
+    {%- set prefix_similarity = fuzzy.get('prefix_similarity', 0.9) -%}
+    greatest(
+        {{ c360.string_similarity(a, b) }},
+        {%- if a_canonical and b_canonical %}
+        {{ c360.string_similarity(a_canonical, b_canonical) }},
+        {%- endif %}
+        {{ c360.identity_prefix_similarity(a, b, prefix_min_length, prefix_similarity) }}
+        {%- if a_canonical and b_canonical %},
+        {{ c360.identity_prefix_similarity(a_canonical, b_canonical, prefix_min_length, prefix_similarity) }}
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- `similarity` when one name starts with the other, the shorter having at least `min_length` letters; else null. -#}
+{% macro identity_prefix_similarity(a, b, min_length, similarity) -%}
+    case
+        when
+            least(length({{ a }}), length({{ b }})) >= {{ min_length }}
+            and (
+                left({{ b }}, length({{ a }})) = {{ a }}
+                or left({{ a }}, length({{ b }})) = {{ b }}
+            )
+            then {{ similarity }}
+    end
+{%- endmacro %}
+
+
+{#-
+    The blocking keys of profiles (int_identity__edges): one select per key,
+    unioned, giving (profile_key, block_value). `keys` is
+    c360_identity.fuzzy.blocking_keys: name → {columns: [...], plus at most
+    one name part}:
+      name_initials: true      the first letters of the canonical first name
+                               and of the last name, in alphabetical order
+                               (the same for swapped names and for nicknames
+                               such as bill / william);
+      name_prefix_length: n    the first n letters of the first name key, and
+                               in a second select of the last name key (so
+                               swapped names still meet).
+-#}
+{% macro identity_blocking_keys(relation, keys) -%}
+    {%- set selects = [] -%}
+    {%- for key_name, key in keys.items() -%}
+        {%- if key.get('name_initials') -%}
+            {%- set first = 'left(first_name_canonical, 1)' -%}
+            {%- set last = 'left(last_name_key, 1)' -%}
+            {%- set name_parts = [['least(' ~ first ~ ', ' ~ last ~ ')', "'|'", 'greatest(' ~ first ~ ', ' ~ last ~ ')']] -%}
+        {%- elif key.get('name_prefix_length') -%}
+            {%- set name_parts = [
+                ['left(first_name_key, ' ~ key.name_prefix_length ~ ')'],
+                ['left(last_name_key, ' ~ key.name_prefix_length ~ ')']
+            ] -%}
+        {%- else -%}
+            {%- set name_parts = [[]] -%}
+        {%- endif -%}
+        {%- for name_part in name_parts -%}
+            {%- set parts = ["'" ~ key_name ~ "'"] -%}
+            {%- for column in key.columns -%}
+                {%- do parts.append("'|'") -%}
+                {%- do parts.append('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+            {%- endfor -%}
+            {%- if name_part -%}
+                {%- do parts.append("'|'") -%}
+                {%- do parts.extend(name_part) -%}
+            {%- endif -%}
+            {%- do selects.append(
+                'select profile_key, ' ~ dbt.concat(parts) ~ ' as block_value from ' ~ relation
+                ~ ' where ' ~ key.columns | join(' is not null and ') ~ ' is not null'
+            ) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {{ exceptions.raise_compiler_error('c360_identity.fuzzy.blocking_keys: at least one blocking key is needed') }}
+    {%- endif -%}
+    {{ selects | join('\n    union\n    ') }}
+{%- endmacro %}
+
+
+{#-
+    Comma-separated names of the fields on which two records agree (null when
+    none): similarity fields at or above `similarity`, agreement fields equal.
+-#}
+{% macro identity_agreeing_fields(relation, similarity_fields, agreement_fields, similarity) -%}
+    {%- set parts = [] -%}
+    {%- for field in similarity_fields -%}
+        {%- do parts.append('case when ' ~ relation ~ '.' ~ field ~ '_similarity >= ' ~ similarity ~ " then '" ~ field ~ "' end") -%}
+    {%- endfor -%}
+    {%- for field in agreement_fields -%}
+        {%- do parts.append('case when ' ~ relation ~ '.' ~ field ~ "_agrees then '" ~ field ~ "' end") -%}
+    {%- endfor -%}
+    nullif(concat_ws(',', {{ parts | join(', ') }}), '')
+{%- endmacro %}
+
+
+{#-
+    The select that maps one staged table to the columns of an identity
+    record (int_identity__records), from its entry in c360_identity.records:
+    source_name, table_name, record_id, first_name, last_name, email, phone,
+    street, postal_code, city, country_code, crm_contact_id, web_customer_id,
+    loyalty_number, billing_customer_id, app_user_id, device_id,
+    social_handle, birth_date, record_at. Unmapped columns are null; a
+    full_name is split into first and last name; text is cleaned. With
+    one_row_per_record_id the rows of a record are grouped: a column keeps its
+    value when all rows agree on it, record_at is the earliest.
+-#}
+{% macro identity_mapped_records(relation, source_name, table_name, mapping) -%}
+    {%- set text_columns = [
+        'email', 'phone', 'street', 'postal_code', 'city', 'country_code',
+        'crm_contact_id', 'web_customer_id', 'loyalty_number', 'billing_customer_id',
+        'app_user_id', 'device_id', 'social_handle'
+    ] -%}
+    {%- for required in ['record_id', 'record_at'] -%}
+        {%- if not mapping.get(required) -%}
+            {{ exceptions.raise_compiler_error('c360_identity.records.' ~ source_name ~ '.' ~ table_name ~ ': ' ~ required ~ ' is required') }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set grouped = mapping.get('one_row_per_record_id', false) -%}
+    {%- set record_id = c360.clean_id(mapping.record_id) -%}
+    {%- set values = {} -%}
+    {%- if mapping.get('full_name') -%}
+        {%- do values.update({
+            'first_name': c360.identity_split_full_name(mapping.full_name, 'first'),
+            'last_name': c360.identity_split_full_name(mapping.full_name, 'last')
+        }) -%}
+    {%- else -%}
+        {%- do values.update({
+            'first_name': c360.clean_text(mapping.first_name) if mapping.get('first_name') else none,
+            'last_name': c360.clean_text(mapping.last_name) if mapping.get('last_name') else none
+        }) -%}
+    {%- endif -%}
+    {%- for column in text_columns -%}
+        {%- do values.update({column: c360.clean_id(mapping[column]) if mapping.get(column) else none}) -%}
+    {%- endfor -%}
+    {%- do values.update({'birth_date': mapping.birth_date if mapping.get('birth_date') else none}) -%}
+    {%- set columns = [] -%}
+    {%- for column in ['first_name', 'last_name'] + text_columns + ['birth_date'] -%}
+        {%- set expr = values[column] -%}
+        {%- if expr is none -%}
+            {%- set null_type = 'date' if column == 'birth_date' else dbt.type_string() -%}
+            {%- do columns.append('cast(null as ' ~ null_type ~ ') as ' ~ column) -%}
+        {%- elif grouped -%}
+            {%- do columns.append('case when count(distinct ' ~ expr ~ ') = 1 then min(' ~ expr ~ ') end as ' ~ column) -%}
+        {%- else -%}
+            {%- do columns.append(expr ~ ' as ' ~ column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    select
+        '{{ source_name }}' as source_name,
+        '{{ table_name }}' as table_name,
+        {{ record_id }} as record_id,
+        {{ columns | join(',\n        ') }},
+        {% if grouped %}min({{ mapping.record_at }}){% else %}{{ mapping.record_at }}{% endif %} as record_at
+    from {{ relation }}
+    where {{ record_id }} is not null
+    {%- if grouped %}
+    group by {{ record_id }}
+    {%- endif %}
+{%- endmacro %}
