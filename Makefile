@@ -10,12 +10,13 @@ STAMP := $(VENV)/.installed
 CUSTOMERS ?= 2000
 SEED ?= 42
 
-.PHONY: demo test lint venv lock clean help bench-generate
+.PHONY: demo test lint venv lock clean help bench-generate bench-identity
 
 help:
 	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
 	@echo "make test    lint the SQL and run every test (pytest, dbt build, data tests)"
 	@echo "make lint    sqlfluff lint the models"
+	@echo "make bench-identity  identity resolution vs ground truth and Splink (CUSTOMERS=2000)"
 	@echo "make clean   remove generated data, the warehouse and dbt artefacts"
 
 $(STAMP): pyproject.toml requirements/lock.txt
@@ -42,9 +43,12 @@ test: $(STAMP)
 bench-generate: $(STAMP)
 	$(BIN)/python -m c360.generate.bench --customers 1000000 --seed $(SEED)
 
+bench-identity: $(STAMP)
+	$(BIN)/c360 bench identity --customers $(CUSTOMERS) --seed $(SEED)
+
 lock:
 	rm -rf /tmp/c360-lock && $(PYTHON) -m venv /tmp/c360-lock
-	/tmp/c360-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/c360-lock/bin/pip install --quiet -e '.[dev,bench]'
 	{ echo "# Pinned, tested versions for the demo and the test suite (Python 3.11)."; \
 	  echo "# Refresh: make lock"; /tmp/c360-lock/bin/pip freeze --exclude-editable; } > requirements/lock.txt
 

@@ -225,16 +225,19 @@ def test_a_failed_build_leaves_the_published_warehouse_unchanged(warehouse, tmp_
     assert not published.with_name(published.name + ".building").exists()
 
 
-def test_source_freshness_is_measured_for_every_source(warehouse, dataset, project_dir):
+def test_source_freshness_is_measured_for_every_source(warehouse, dataset, project_dir, tmp_path):
     """Freshness reads `_loaded_at` text safely: every table gets a verdict, none errors."""
     from dbt.cli.main import dbtRunner
 
     from c360.dbt import dbt_arguments
 
-    project = Project.resolve(warehouse=warehouse, raw_path=dataset / "raw", target="duckdb")
+    # A copy: other tests of the session keep read-only connections to the warehouse.
+    copy = tmp_path / "freshness.duckdb"
+    shutil.copyfile(warehouse, copy)
+    project = Project.resolve(warehouse=copy, raw_path=dataset / "raw", target="duckdb")
     args = dbt_arguments(project, "source", ["freshness"])
     previous = os.environ.get("C360_WAREHOUSE")
-    os.environ["C360_WAREHOUSE"] = str(warehouse)
+    os.environ["C360_WAREHOUSE"] = str(copy)
     try:
         result = dbtRunner().invoke(args)
     finally:
