@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -57,7 +56,3 @@ def duckdb_connect():
     yield connect
     for connection in connections:
         connection.close()
-
-
-def has_executable(name: str) -> bool:
-    return shutil.which(name) is not None

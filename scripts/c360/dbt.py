@@ -89,7 +89,8 @@ def dbt_arguments(
 
 
 @contextmanager
-def _environment(values: dict[str, str]):
+def environment(values: dict[str, str]):
+    """Set environment variables for the duration of a block."""
     previous = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -106,7 +107,7 @@ def _invoke(args: list[str], env: dict[str, str]) -> str | None:
     """Run dbt in-process; return None on success, else why it failed."""
     from dbt.cli.main import dbtRunner
 
-    with _environment(env):
+    with environment(env):
         result = dbtRunner().invoke(args)
     if result.exception is not None:
         return " ".join(str(result.exception).split())

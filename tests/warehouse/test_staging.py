@@ -8,7 +8,6 @@ raw files and with truth/.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -229,22 +228,15 @@ def test_source_freshness_is_measured_for_every_source(warehouse, dataset, proje
     """Freshness reads `_loaded_at` text safely: every table gets a verdict, none errors."""
     from dbt.cli.main import dbtRunner
 
-    from c360.dbt import dbt_arguments
+    from c360.dbt import dbt_arguments, environment
 
     # A copy: other tests of the session keep read-only connections to the warehouse.
     copy = tmp_path / "freshness.duckdb"
     shutil.copyfile(warehouse, copy)
     project = Project.resolve(warehouse=copy, raw_path=dataset / "raw", target="duckdb")
     args = dbt_arguments(project, "source", ["freshness"])
-    previous = os.environ.get("C360_WAREHOUSE")
-    os.environ["C360_WAREHOUSE"] = str(copy)
-    try:
+    with environment({"C360_WAREHOUSE": str(copy)}):
         result = dbtRunner().invoke(args)
-    finally:
-        if previous is None:
-            os.environ.pop("C360_WAREHOUSE")
-        else:
-            os.environ["C360_WAREHOUSE"] = previous
     assert result.exception is None
     sources = [r for r in result.result.results if r.node.resource_type == "source"]
     statuses = {f"{r.node.source_name}.{r.node.name}": str(r.status) for r in sources}

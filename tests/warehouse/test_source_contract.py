@@ -1,0 +1,39 @@
+"""The declared raw data contract matches the data and the tooling."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import yaml
+
+from c360.contract import source_declarations
+from c360.dbt import SOURCES
+
+#: Declared data_type → the Arrow type names a raw file may carry for it.
+ARROW_TYPES = {"varchar": {"string", "large_string"}, "bigint": {"int64"},
+               "double": {"double"}, "boolean": {"bool"}}
+
+
+def test_declared_columns_match_the_raw_files(dataset, project_dir):
+    for source in source_declarations(project_dir):
+        for table in source["tables"]:
+            path = dataset / "raw" / source["name"] / f"{table['name']}.parquet"
+            schema = pq.read_schema(path)
+            declared = [(c["name"], c["data_type"]) for c in table["columns"]]
+            assert [name for name, _ in declared] == schema.names, path
+            for name, data_type in declared:
+                assert str(schema.field(name).type) in ARROW_TYPES[data_type], (path, name)
+
+
+def test_every_source_table_and_column_is_described(project_dir):
+    for source in source_declarations(project_dir):
+        assert source.get("description"), source["name"]
+        for table in source["tables"]:
+            assert table.get("description"), table["name"]
+            assert (table.get("meta") or {}).get("primary_key") == table["columns"][0]["name"]
+            for column in table["columns"]:
+                assert column.get("description"), f"{source['name']}.{table['name']}.{column['name']}"
+
+
+def test_cli_knows_exactly_the_registered_sources(project_dir):
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    assert list(SOURCES) == list(project["vars"]["c360_staged_tables"])
