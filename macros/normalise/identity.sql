@@ -196,7 +196,7 @@
     The select that maps one staged table to the columns of an identity
     record (int_identity__records), from its entry in c360_identity.records:
     source_name, table_name, record_id, first_name, last_name, email, phone,
-    street, postal_code, city, country_code, crm_contact_id, web_customer_id,
+    street, street_line, postal_code, city, country_code, crm_contact_id, web_customer_id,
     loyalty_number, billing_customer_id, app_user_id, device_id,
     social_handle, birth_date, record_at. Unmapped columns are null; a
     full_name is split into first and last name; text is cleaned. With
@@ -205,7 +205,7 @@
 -#}
 {% macro identity_mapped_records(relation, source_name, table_name, mapping) -%}
     {%- set text_columns = [
-        'email', 'phone', 'street', 'postal_code', 'city', 'country_code',
+        'email', 'phone', 'street', 'street_line', 'postal_code', 'city', 'country_code',
         'crm_contact_id', 'web_customer_id', 'loyalty_number', 'billing_customer_id',
         'app_user_id', 'device_id', 'social_handle'
     ] -%}

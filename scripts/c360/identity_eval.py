@@ -42,6 +42,7 @@ from pathlib import Path
 #: The public identity mart and the records it is built from, on DuckDB.
 IDENTITY_MAP = "main_marts.customer_identity_map"
 IDENTITY_RECORDS = "main_intermediate.int_identity__records"
+GOLDEN_RECORDS = "main_intermediate.int_identity__golden_records"
 #: The dbt models whose run times make up the identity pipeline.
 IDENTITY_MODEL_PATHS = ("models/intermediate/identity/", "models/marts/identity/customer_identity_map.sql")
 #: Cluster sizes are reported in these buckets (inclusive bounds; None = no upper bound).
@@ -505,6 +506,69 @@ def false_pair_examples(connection, limit: int = 20) -> dict[str, list[tuple]]:
     return {"merged_customers": merged, "split_persons": split}
 
 
+#: Golden-record attributes checked against the true person: (label, SQL
+#: agreement of golden ``g`` with truth ``p``, column that must be present).
+GOLDEN_CHECKS = (
+    ("name", "lower(g.first_name) = lower(p.first_name) and lower(g.last_name) = lower(p.last_name)",
+     "g.first_name"),
+    ("email", "g.email in (lower(trim(p.email_home)), lower(trim(p.email_work)))", "g.email"),
+    ("phone", "g.phone = p.phone", "g.phone"),
+    ("birth_date", "g.birth_date = cast(p.birth_date as date)", "g.birth_date"),
+    ("social_handle", "g.social_handle = lower(p.social_handle)", "g.social_handle"),
+)
+
+
+@dataclass(frozen=True)
+class GoldenAccuracy:
+    """Share of customers whose surviving value is their true person's (the
+    person most of the customer's records belong to), per attribute."""
+
+    attribute: str
+    customers_with_value: int
+    agreeing: int
+
+    @property
+    def share(self) -> float:
+        return self.agreeing / self.customers_with_value if self.customers_with_value else 1.0
+
+
+def golden_record_accuracy(connection, dataset: Path | str) -> list[GoldenAccuracy]:
+    """Score int_identity__golden_records against ``truth/persons``, on a
+    connection from :func:`connect`."""
+    persons = Path(dataset) / "truth" / "persons.parquet"
+    if not _relation_exists(connection, *GOLDEN_RECORDS.split(".")):
+        raise FileNotFoundError(f"no {GOLDEN_RECORDS} in the warehouse: build it first")
+    columns = ",\n".join(
+        f"count({present}) as {label}_present, "
+        f"count(case when {present} is not null and {agree} then 1 end) as {label}_agreeing"
+        for label, agree, present in GOLDEN_CHECKS
+    )
+    row = connection.execute(f"""
+        with labelled as (
+            select m.customer_id, t.person_id
+            from {WAREHOUSE_ALIAS}.{IDENTITY_MAP} as m
+            inner join {TRUTH_TABLE} as t
+                on m.table_name = t.table_name
+                and m.record_id = t.record_id
+                and (m.source_name = t.source_name or t.table_name = 'devices')
+        ),
+        majority as (
+            select customer_id, person_id
+            from (
+                select customer_id, person_id,
+                       row_number() over (partition by customer_id order by count(*) desc, person_id) as rank
+                from labelled group by customer_id, person_id
+            )
+            where rank = 1
+        )
+        select {columns}
+        from {WAREHOUSE_ALIAS}.{GOLDEN_RECORDS} as g
+        inner join majority using (customer_id)
+        inner join read_parquet('{_quote(persons)}') as p using (person_id)
+    """).fetchall()[0]
+    return [GoldenAccuracy(label, row[2 * i], row[2 * i + 1]) for i, (label, _, _) in enumerate(GOLDEN_CHECKS)]
+
+
 # ---------------------------------------------------------------------------
 # Splink baseline
 # ---------------------------------------------------------------------------
@@ -680,6 +744,7 @@ class BenchReport:
     build_seconds: float
     model_timings: list[ModelTiming]
     evaluations: list[IdentityEvaluation]
+    golden: list[GoldenAccuracy] = field(default_factory=list)
 
     @property
     def identity_seconds(self) -> float:
@@ -727,7 +792,8 @@ def run_identity_bench(
         started = time.perf_counter()
         # Tests of the selected models that also read an unselected model (the
         # staging row accounting reads dq_quarantine) are left to `c360 build`.
-        run_dbt(project, "build", ["--select", "+customer_identity_map", "--indirect-selection", "buildable",
+        run_dbt(project, "build", ["--select", "+customer_identity_map +int_identity__golden_records",
+                                   "--indirect-selection", "buildable",
                                    "--target-path", str(target_path)])
         build_seconds = time.perf_counter() - started
         timings = identity_model_timings(target_path)
@@ -738,9 +804,10 @@ def run_identity_bench(
             if splink:
                 echo("running Splink on the same records")
                 evaluations.append(evaluate_splink(connection, threshold=threshold, seed=seed))
+            golden = golden_record_accuracy(connection, data_dir)
         finally:
             connection.close()
-        return BenchReport(customers, seed, data_dir, warehouse, build_seconds, timings, evaluations)
+        return BenchReport(customers, seed, data_dir, warehouse, build_seconds, timings, evaluations, golden)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -789,4 +856,10 @@ def render_report(report: BenchReport):
         models.add_row(timing.name, f"{timing.seconds:.2f}")
     models.add_row("total", f"{report.identity_seconds:.2f}")
     models.add_row("dbt build wall time (staging included)", f"{report.build_seconds:.1f}")
-    return [scores, *notes, sizes, models]
+    golden = Table(title="golden record: surviving value is the true person's")
+    golden.add_column("attribute")
+    golden.add_column("customers with a value", justify="right")
+    golden.add_column("true value", justify="right")
+    for accuracy in report.golden:
+        golden.add_row(accuracy.attribute, f"{accuracy.customers_with_value:,}", f"{accuracy.share:.4f}")
+    return [scores, *notes, sizes, models, *([golden] if report.golden else [])]
