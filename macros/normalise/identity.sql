@@ -198,7 +198,8 @@
     source_name, table_name, record_id, first_name, last_name, email, phone,
     street, street_line, postal_code, city, country_code, crm_contact_id, web_customer_id,
     loyalty_number, billing_customer_id, app_user_id, device_id,
-    social_handle, birth_date, record_at. Unmapped columns are null; a
+    social_handle, birth_date, referenced_record_key, record_at. Unmapped
+    columns are null; a
     full_name is split into first and last name; text is cleaned. With
     one_row_per_record_id the rows of a record are grouped: a column keeps its
     value when all rows agree on it, record_at is the earliest.
@@ -232,8 +233,20 @@
         {%- do values.update({column: c360.clean_id(mapping[column]) if mapping.get(column) else none}) -%}
     {%- endfor -%}
     {%- do values.update({'birth_date': mapping.birth_date if mapping.get('birth_date') else none}) -%}
+    {%- set reference = mapping.get('same_person_as') -%}
+    {%- if reference -%}
+        {%- if not reference.get('table') or not reference.get('column') -%}
+            {{ exceptions.raise_compiler_error('c360_identity.records.' ~ source_name ~ '.' ~ table_name ~ '.same_person_as needs table (source.table) and column') }}
+        {%- endif -%}
+        {%- set referenced_id = c360.clean_id(reference.column) -%}
+        {%- do values.update({'referenced_record_key':
+            'case when ' ~ referenced_id ~ ' is not null then '
+            ~ dbt.concat(["'" ~ reference.table ~ ":'", referenced_id]) ~ ' end'}) -%}
+    {%- else -%}
+        {%- do values.update({'referenced_record_key': none}) -%}
+    {%- endif -%}
     {%- set columns = [] -%}
-    {%- for column in ['first_name', 'last_name'] + text_columns + ['birth_date'] -%}
+    {%- for column in ['first_name', 'last_name'] + text_columns + ['birth_date', 'referenced_record_key'] -%}
         {%- set expr = values[column] -%}
         {%- if expr is none -%}
             {%- set null_type = 'date' if column == 'birth_date' else dbt.type_string() -%}

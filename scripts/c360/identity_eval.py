@@ -456,7 +456,7 @@ def evaluate_identity_map(warehouse: Path | str, dataset: Path | str, connection
 IDENTIFYING_COLUMNS = (
     "first_name_key", "last_name_key", "email", "phone", "birth_date", "postal_code_key", "street_key",
     "city_key", "crm_contact_id", "web_customer_id", "loyalty_number", "billing_customer_id",
-    "app_user_id", "social_handle",
+    "app_user_id", "social_handle", "referenced_record_key",
 )
 
 

@@ -18,7 +18,7 @@
 {%- set fuzzy = identity.get('fuzzy', {}) -%}
 {%- set fuzzy_rules = fuzzy.get('rules', {}) -%}
 {%- set identifier_types = [
-    'crm_contact_id', 'billing_customer_id', 'web_customer_id', 'loyalty_number', 'app_user_id',
+    'record_reference', 'crm_contact_id', 'billing_customer_id', 'web_customer_id', 'loyalty_number', 'app_user_id',
     'device_id', 'email', 'phone', 'social_handle', 'name_birth_date', 'name_address'
 ] -%}
 {%- set rule_order = identity.get('rule_order', identifier_types) -%}

@@ -20,6 +20,13 @@
 ] -%}
 {%- set first_name = "case when length(first_name_canonical) >= " ~ min_name_length ~ " then first_name_canonical end" -%}
 {%- set last_name = "case when length(last_name_key) >= " ~ min_name_length ~ " then last_name_key end" -%}
+{%- set referenced_tables = [] -%}
+{%- for table_key, mapping in identity.get('records', {}).items() -%}
+    {%- set reference = mapping.get('same_person_as') -%}
+    {%- if reference and reference.get('table') and reference.table not in referenced_tables -%}
+        {%- do referenced_tables.append(reference.table) -%}
+    {%- endif -%}
+{%- endfor -%}
 {%- set composites = {
     'name_birth_date': [first_name, last_name, 'cast(birth_date as ' ~ dbt.type_string() ~ ')'],
     'name_address': [first_name, last_name, 'street_key', 'postal_code_key']
@@ -47,6 +54,27 @@ identifiers as (
         where {{ identifier_type }} is not null
         union all
     {%- endfor %}
+    {#- a record referenced by another (a survey answering a ticket) holds its own key as value -#}
+    {%- if referenced_tables %}
+        select
+            record_key,
+            first_name_key,
+            last_name_key,
+            'record_reference' as identifier_type,
+            record_key as identifier_value
+        from records
+        where {{ dbt.concat(['source_name', "'.'", 'table_name']) }} in ('{{ referenced_tables | join("', '") }}')
+        union all
+        select
+            record_key,
+            first_name_key,
+            last_name_key,
+            'record_reference' as identifier_type,
+            referenced_record_key as identifier_value
+        from records
+        where referenced_record_key is not null
+        union all
+    {%- endif %}
     {%- for identifier_type, parts in composites.items() %}
         select
             record_key,

@@ -75,6 +75,7 @@ keyed as (
         unioned.app_user_id,
         unioned.device_id,
         {{ c360.clean_handle('unioned.social_handle') }} as social_handle,
+        unioned.referenced_record_key,
         unioned.record_at
     from unioned
 ),
@@ -107,6 +108,7 @@ final as (
         keyed.app_user_id,
         keyed.device_id,
         keyed.social_handle,
+        keyed.referenced_record_key,
         keyed.record_at
     from keyed
     left join nicknames

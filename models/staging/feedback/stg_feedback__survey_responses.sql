@@ -12,6 +12,7 @@ final as (
         survey_channel,
         respondent_email,
         is_valid_respondent_email,
+        respondent_phone,
         ticket_id,
         score,
         case

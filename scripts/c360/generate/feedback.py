@@ -53,6 +53,7 @@ def generate_surveys(chunk: Chunk, tickets: TicketFacts) -> Batch:
     n = len(person)
     channel = np.where(pop.has_app[person] & (rng.random(n) < 0.3), 1, np.where(rng.random(n) < 0.15, 2, 0))
     email = pc.if_else(pa.array(channel == 2), NULL_STRING, render.emails(rng, person, work_share=0.05))
+    phone = pc.if_else(pa.array(channel == 2), render.phones(rng, person), NULL_STRING)
     extreme = (mood != 1)
     comment = pc.if_else(pa.array(rng.random(n) < np.where(extreme, 0.45, 0.2)),
                          survey_comment(rng, mood), NULL_STRING)
@@ -61,6 +62,7 @@ def generate_surveys(chunk: Chunk, tickets: TicketFacts) -> Batch:
         "survey_type": pa.array(np.where(is_nps, "nps", "csat")),
         "survey_channel": pa.array(np.array(SURVEY_CHANNELS)[channel]),
         "respondent_email": email,
+        "respondent_phone": phone,
         "ticket_id": ticket,
         "score": score,
         "comment": comment,

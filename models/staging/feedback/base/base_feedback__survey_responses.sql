@@ -23,6 +23,7 @@ cleaned as (
         {{ c360.clean_code('source.survey_channel') }} as survey_channel,
         {{ c360.clean_email('source.respondent_email') }} as respondent_email,
         {{ c360.is_valid_email('source.respondent_email') }} as is_valid_respondent_email,
+        {{ c360.clean_phone('source.respondent_phone') }} as respondent_phone,
         {{ c360.clean_id('source.ticket_id') }} as ticket_id,
         {{ score }} as score,
         {{ c360.clean_text('source.comment') }} as comment,
