@@ -175,11 +175,13 @@ def bench() -> None:
               help="Number of customers to generate.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the dataset.")
 @click.option("--no-splink", is_flag=True, help="Skip the Splink baseline.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-              help="Splink match probability at which records are clustered.")
+@click.option("--threshold", "thresholds", type=click.FloatRange(0, 1, min_open=True), multiple=True,
+              help="Splink match probability to cluster at (repeatable); the best F1 is reported. "
+                   "Default: 0.01, 0.05, 0.2, 0.5, 0.8, 0.95.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the dataset and warehouse in this folder (a dataset already there is reused).")
-def bench_identity(customers: int, seed: int, no_splink: bool, threshold: float, keep: Path | None) -> None:
+def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple[float, ...],
+                   keep: Path | None) -> None:
     """Precision, recall and F1 of customer_identity_map against the truth, and Splink's.
 
     Generates a dataset (or reuses --keep), builds up to the identity mart,
@@ -188,7 +190,7 @@ def bench_identity(customers: int, seed: int, no_splink: bool, threshold: float,
     """
     from rich.console import Console
 
-    from c360.identity_eval import render_report, run_identity_bench
+    from c360.identity_eval import SPLINK_THRESHOLDS, render_report, run_identity_bench
 
     try:
         import splink  # noqa: F401
@@ -196,7 +198,7 @@ def bench_identity(customers: int, seed: int, no_splink: bool, threshold: float,
         if not no_splink:
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink")
     report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
-                                threshold=threshold, echo=click.echo)
+                                thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
     console = Console()
     for renderable in render_report(report):
         console.print(renderable)
