@@ -148,10 +148,10 @@ final as (
         customers.first_record_at,
         customers.last_record_at
     from customers
-    {%- for name in attributes %}
+    {% for name in attributes -%}
         left join survivor_{{ name }}
             on customers.customer_id = survivor_{{ name }}.customer_id
-    {%- endfor %}
+    {% endfor %}
 )
 
 select * from final
