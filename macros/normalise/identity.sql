@@ -269,3 +269,23 @@
     group by {{ record_id }}
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    Evidence score of a candidate pair: for each field, the points of the
+    first level whose minimum similarity the pair reaches (levels are
+    [min_similarity, points] pairs, strongest first); a field missing on
+    either side adds nothing. similarities maps a field to its SQL
+    similarity expression (0..1, null when missing).
+-#}
+{% macro identity_evidence_score(levels_by_field, similarities) -%}
+    {%- set terms = [] -%}
+    {%- for field, levels in levels_by_field.items() -%}
+        {%- set whens = [] -%}
+        {%- for level in levels -%}
+            {%- do whens.append('when ' ~ similarities[field] ~ ' >= ' ~ level[0] ~ ' then ' ~ level[1]) -%}
+        {%- endfor -%}
+        {%- do terms.append('coalesce(case ' ~ whens | join(' ') ~ ' end, 0)') -%}
+    {%- endfor -%}
+    {{ terms | join('\n        + ') if terms else '0' }}
+{%- endmacro %}

@@ -165,6 +165,40 @@ def contract(check: bool, write: bool) -> None:
     click.echo(render_contract(project.project_dir))
 
 
+@cli.command()
+@click.argument("records", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("identity_map.csv"),
+              show_default=True, help="CSV: record_id, customer_id and the rule that placed each record.")
+@click.option("--golden", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of the golden record of every customer (with provenance).")
+@click.option("--map", "mappings", multiple=True, metavar="COLUMN=INPUT[+INPUT...]",
+              help="Fill a people.records column from input columns (joined with a space), "
+                   "e.g. --map first_name=given_name --map street=street_number+address_1. "
+                   "Input columns named like the contract are used as they are.")
+@click.option("--date-format", help="strftime format of birth_date in the input, e.g. %Y%m%d (default ISO).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path(".resolve"),
+              show_default=True, help="Folder for the prepared raw file and the DuckDB warehouse.")
+def resolve(records: Path, out: Path, golden: Path | None, mappings: tuple[str, ...], date_format: str | None,
+            workdir: Path) -> None:
+    """Resolve a CSV or Parquet file of person records to customers.
+
+    The file is written in the shape of the `people.records` source (see the
+    README's data contract), staged, and run through the identity models alone;
+    the result is exported to --out (and --golden). The warehouse in --workdir
+    keeps every model: int_identity__edges holds the evidence of each link.
+    """
+    from c360.resolve import parse_mapping
+    from c360.resolve import resolve as run_resolve
+
+    result = run_resolve(records, workdir, parse_mapping(mappings), date_format, out, golden, echo=click.echo)
+    click.echo(f"{result.records:,} records: {result.resolved:,} resolved to {result.customers:,} customers, "
+               f"{result.quarantined:,} quarantined")
+    for rule, count in result.rules.items():
+        click.echo(f"  {rule}: {count:,}")
+    click.echo(f"wrote {result.map_path}" + (f" and {result.golden_path}" if result.golden_path else ""))
+    click.echo(f"warehouse: {result.warehouse}")
+
+
 @cli.group()
 def bench() -> None:
     """Benchmarks measured against the generator's ground truth."""
@@ -180,25 +214,32 @@ def bench() -> None:
                    "Default: 0.01, 0.05, 0.2, 0.5, 0.8, 0.95.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the dataset and warehouse in this folder (a dataset already there is reused).")
+@click.option("--febrl", type=click.Choice(["1", "2", "3", "4a", "4b"]), default=None,
+              help="Resolve a FEBRL labelled person dataset (external data) instead of generated data.")
 def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple[float, ...],
-                   keep: Path | None) -> None:
+                   keep: Path | None, febrl: str | None) -> None:
     """Precision, recall and F1 of customer_identity_map against the truth, and Splink's.
 
-    Generates a dataset (or reuses --keep), builds up to the identity mart,
+    Generates a dataset (or reuses --keep) or takes a FEBRL dataset (--febrl),
+    builds up to the identity mart,
     times the identity models, scores the map pairwise and prints it beside a
     Splink model run on the same records.
     """
     from rich.console import Console
 
-    from c360.identity_eval import SPLINK_THRESHOLDS, render_report, run_identity_bench
+    from c360.identity_eval import SPLINK_THRESHOLDS, render_report, run_febrl_bench, run_identity_bench
 
     try:
         import splink  # noqa: F401
     except ImportError:
         if not no_splink:
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink")
-    report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
-                                thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+    if febrl:
+        report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
+                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+    else:
+        report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
+                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
     console = Console()
     for renderable in render_report(report):
         console.print(renderable)

