@@ -7,6 +7,16 @@
     initcap({{ expr }})
 {%- endmacro %}
 
+{#- Upper-case the first letter of every space-separated word, lower-case the
+    rest, the same on every engine (PostgreSQL's own initcap would also start
+    a word after an apostrophe or a hyphen; Spark's does not). -#}
+{% macro postgres__initcap(expr) -%}
+    (
+        select string_agg(upper(left(word, 1)) || substr(word, 2), ' ' order by position)
+        from unnest(string_to_array(lower({{ expr }}), ' ')) with ordinality as words (word, position)
+    )
+{%- endmacro %}
+
 {% macro duckdb__initcap(expr) -%}
     array_to_string(
         list_transform(

@@ -6,8 +6,10 @@
     freshness checks see real relations, exactly as on a warehouse where the
     raw schemas are loaded by an ingestion tool. A missing file fails the run
     before any model is built. Set `c360_raw_path` to '' when raw tables are
-    already loaded into the DuckDB file. Other engines read their raw schemas
-    directly and need nothing here.
+    already loaded into the DuckDB file. On Spark the same files become
+    tables `raw_<source>.<table>` over the Parquet files (nothing is copied).
+    PostgreSQL reads raw schemas loaded beforehand (`c360 load`, or any
+    ingestion tool) and needs nothing here.
 -#}
 {% macro register_raw_files() -%}
     {{ return(adapter.dispatch('register_raw_files', 'c360')()) }}
@@ -32,4 +34,23 @@
             {%- endfor %}
         {%- endfor %}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro spark__register_raw_files() -%}
+    {%- set raw_path = var('c360_raw_path', env_var('C360_RAW_PATH', 'data/demo/raw')) -%}
+    {%- set prefix = var('c360_raw_schema_prefix', 'raw_') -%}
+    {%- set disabled = var('c360_disabled_sources', []) -%}
+    {%- if raw_path and execute -%}
+        {%- for source_name, table_names in var('c360_staged_tables').items() if source_name not in disabled -%}
+            {%- do run_query('create schema if not exists ' ~ prefix ~ source_name) -%}
+            {%- for table_name in table_names -%}
+                {%- set relation = prefix ~ source_name ~ '.' ~ table_name -%}
+                {%- do run_query('drop table if exists ' ~ relation) -%}
+                {%- do run_query('create table ' ~ relation ~ " using parquet location '"
+                    ~ (raw_path ~ '/' ~ source_name ~ '/' ~ table_name ~ '.parquet') | replace("'", "\\'") ~ "'") -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
 {%- endmacro %}

@@ -71,6 +71,39 @@ def build(warehouse, raw_path, target, sources, dbt_args) -> None:
         click.echo(f"warehouse: {project.warehouse}")
 
 
+@cli.command()
+@click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--sources", "sources", help=SOURCES_HELP)
+def load(raw_path, target, sources) -> None:
+    """Load the raw Parquet files into the target's raw_<source> schemas.
+
+    Needed on PostgreSQL, where dbt reads raw tables loaded beforehand; DuckDB
+    and Spark read the files in place at the start of every run.
+    """
+    from c360.warehouse import load_raw_postgres
+
+    project = Project.resolve(raw_path=raw_path, target=target)
+    if project.adapter_type != "postgres":
+        click.echo(f"nothing to load: the {project.adapter_type} target reads {project.raw_path} at run start")
+        return
+    chosen = _parse_sources(sources)
+    if chosen:
+        from c360.dbt import disabled_sources
+
+        disabled_sources(chosen)  # rejects unknown names
+    counts = load_raw_postgres(project, project.raw_path, sources=chosen or _default_sources(project))
+    click.echo(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables")
+
+
+def _default_sources(project: Project) -> list[str]:
+    import yaml
+
+    settings = yaml.safe_load((project.project_dir / "dbt_project.yml").read_text())
+    disabled = set(settings["vars"].get("c360_disabled_sources") or [])
+    return [source for source in SOURCES if source not in disabled]
+
+
 @cli.command(name="dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
 @click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")

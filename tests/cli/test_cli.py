@@ -25,11 +25,11 @@ def run_c360(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
 def test_help_lists_every_command():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "build", "dbt", "demo", "summary", "contract"):
+    for command in ("generate", "build", "load", "dbt", "demo", "summary", "contract", "resolve", "bench"):
         assert command in result.output
 
 
-@pytest.mark.parametrize("command", ["generate", "build", "dbt", "demo", "summary", "contract"])
+@pytest.mark.parametrize("command", ["generate", "build", "load", "dbt", "demo", "summary", "contract", "resolve"])
 def test_each_command_has_help(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0

@@ -62,3 +62,11 @@ def test_every_staging_model_switches_off_with_its_source(project_dir):
         assert models and models == set(documented), source
         for name, enabled in documented.items():
             assert f"'{source}' not in var('c360_disabled_sources'" in enabled, name
+
+
+def test_unit_test_names_fit_every_engine(project_dir):
+    """A dbt unit test becomes a relation named after it: PostgreSQL cuts
+    identifiers at 63 bytes and refuses longer names."""
+    for path in (project_dir / "models").rglob("*.yml"):
+        for unit_test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests") or []:
+            assert len(unit_test["name"]) <= 63, (path.name, unit_test["name"])

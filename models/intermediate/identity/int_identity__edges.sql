@@ -503,7 +503,9 @@ evidence as (
                 as {{ rule_name }}_score,
         {%- endfor %}
         {%- if score_rules %}
-            coalesce({{ score_rules | join('_score, ') }}_score) as evidence_score
+            {#- the first score rule's points (no lateral alias: PostgreSQL has none) #}
+            {{ c360.identity_evidence_score(fuzzy_rules[score_rules[0]].score, score_similarities) }}
+                as evidence_score
         {%- else %}
             cast(null as {{ dbt.type_int() }}) as evidence_score
         {%- endif %}
