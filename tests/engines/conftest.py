@@ -1,4 +1,4 @@
-"""The other engines: a throwaway PostgreSQL server and a local Spark session.
+"""The other engines: a throwaway PostgreSQL server.
 
 Each engine's fixture skips its tests with a one-line reason when the engine
 cannot run on this machine (no PostgreSQL binaries, no Java, adapter not
@@ -132,26 +132,3 @@ def _enabled_sources(project: Project) -> list[str]:
     disabled = disabled_sources_by_default(project.project_dir)
     return [source for source in SOURCES if source not in disabled]
 
-
-@pytest.fixture(scope="session")
-def spark_env(tmp_path_factory):
-    """Environment for the `spark` target: a local session whose warehouse and
-    metastore live in a temporary folder."""
-    try:
-        import dbt.adapters.spark  # noqa: F401
-        import pyspark  # noqa: F401
-    except ImportError:
-        unavailable("dbt-spark[session] is not installed (pip install -e '.[spark]')")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        unavailable("no Java runtime for Spark (java not on PATH, JAVA_HOME unset)")
-    root = tmp_path_factory.mktemp("spark")
-    return {"C360_SPARK_WAREHOUSE": str(root)}
-
-
-@pytest.fixture(scope="session")
-def spark_project(spark_env, dataset):
-    """The test dataset built with `dbt build` on a local Spark session."""
-    with environment(spark_env):
-        project = Project.resolve(raw_path=dataset / "raw", target="spark")
-        run_dbt(project, "build")
-    return project

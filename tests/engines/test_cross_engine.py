@@ -1,7 +1,7 @@
-"""The whole project on PostgreSQL and on Spark, with the same results as on DuckDB.
+"""The whole project on PostgreSQL, with the same results as on DuckDB.
 
 The test dataset is built with `dbt build` (every model, data test and unit
-test) on a throwaway PostgreSQL server and on a local Spark session; then
+test) on a throwaway PostgreSQL server; then
 every staged table, the quarantine and the identity relations are compared
 with the DuckDB build of the same data, row by row.
 """
@@ -52,7 +52,7 @@ def duckdb_project(warehouse, dataset) -> Project:
     return Project.resolve(warehouse=warehouse, raw_path=dataset / "raw", target="duckdb")
 
 
-@pytest.fixture(scope="module", params=["postgres", "spark"])
+@pytest.fixture(scope="module", params=["postgres"])
 def engine(request) -> tuple[Project, dict]:
     """(built project, its environment) of each other engine."""
     env = request.getfixturevalue(f"{request.param}_env")
@@ -63,7 +63,7 @@ def engine(request) -> tuple[Project, dict]:
 def test_every_model_and_test_builds(engine):
     project, _ = engine
     # run_dbt raised inside the fixture if any model, data test or unit test failed
-    assert project.adapter_type in {"postgres", "spark"}
+    assert project.adapter_type == "postgres"
 
 
 @pytest.mark.dbt
