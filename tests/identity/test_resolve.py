@@ -153,3 +153,33 @@ def test_resolve_command_is_registered():
     assert result.exit_code == 0
     for option in ("--map", "--date-format", "--golden", "--out", "--workdir"):
         assert option in result.output
+
+
+STABLE_FIRST = """record_id,first_name,last_name,email,recorded_at
+S1,Maren,Olafsen,maren.olafsen@fastmail.com,2024-01-01 09:00:00
+S2,Maren,Olafsen,maren.olafsen@fastmail.com,2024-06-01 09:00:00
+S3,Idris,Bakare,idris.bakare@fastmail.com,2024-02-01 09:00:00
+"""
+#: Later arrivals: another record of Maren whose key sorts first, and a new person.
+STABLE_MORE = """A0,Maren,Olafsen,maren.olafsen@fastmail.com,2025-03-01 09:00:00
+S5,Wen,Zhao,wen.zhao@fastmail.com,2025-03-02 09:00:00
+"""
+
+
+@pytest.mark.dbt
+def test_customer_ids_are_stable_across_runs_and_new_records(tmp_path):
+    def run(name: str, text: str) -> dict[str, str]:
+        source = tmp_path / f"{name}.csv"
+        source.write_text(text)
+        resolve(source, tmp_path / name, out=tmp_path / f"{name}_map.csv", echo=lambda _: None)
+        return {row["record_id"]: row["customer_id"] for row in csv.DictReader((tmp_path / f"{name}_map.csv").open())}
+
+    first = run("first", STABLE_FIRST)
+    again = run("again", STABLE_FIRST)
+    grown = run("grown", STABLE_FIRST + STABLE_MORE)
+    assert first == again
+    assert first["S1"] == first["S2"] != first["S3"]
+    # existing customers keep their ids; a later record joins its customer, a new person gets a new id
+    assert {key: grown[key] for key in first} == first
+    assert grown["A0"] == first["S1"]
+    assert grown["S5"] not in first.values()
