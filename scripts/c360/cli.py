@@ -81,6 +81,7 @@ def load(raw_path, target, sources) -> None:
     Needed on PostgreSQL, where dbt reads raw tables loaded beforehand; DuckDB
     and Spark read the files in place at the start of every run.
     """
+    from c360.dbt import default_sources
     from c360.warehouse import load_raw_postgres
 
     project = Project.resolve(raw_path=raw_path, target=target)
@@ -92,16 +93,8 @@ def load(raw_path, target, sources) -> None:
         from c360.dbt import disabled_sources
 
         disabled_sources(chosen)  # rejects unknown names
-    counts = load_raw_postgres(project, project.raw_path, sources=chosen or _default_sources(project))
+    counts = load_raw_postgres(project, project.raw_path, sources=chosen or default_sources(project.project_dir))
     click.echo(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables")
-
-
-def _default_sources(project: Project) -> list[str]:
-    import yaml
-
-    settings = yaml.safe_load((project.project_dir / "dbt_project.yml").read_text())
-    disabled = set(settings["vars"].get("c360_disabled_sources") or [])
-    return [source for source in SOURCES if source not in disabled]
 
 
 @cli.command(name="dbt", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

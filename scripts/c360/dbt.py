@@ -55,6 +55,18 @@ def _split_vars(args: list[str]) -> tuple[list[str], dict]:
     return remaining, user_vars
 
 
+def default_disabled_sources(project_dir: Path) -> set[str]:
+    """Sources switched off in dbt_project.yml's own vars (`people` unless changed)."""
+    settings = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text())
+    return set((settings.get("vars") or {}).get("c360_disabled_sources") or [])
+
+
+def default_sources(project_dir: Path) -> list[str]:
+    """Sources a build without --sources stages, in registry order."""
+    disabled = default_disabled_sources(project_dir)
+    return [source for source in SOURCES if source not in disabled]
+
+
 def disabled_sources(enabled: Sequence[str] | None) -> list[str]:
     """Sources to switch off when only ``enabled`` ones exist."""
     if not enabled:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from c360.dbt import environment, run_dbt
+from c360.dbt import default_sources, environment, run_dbt
 from c360.project import Project
 
 
@@ -114,21 +114,6 @@ def postgres_project(postgres_env, dataset):
 
     with environment(postgres_env):
         project = Project.resolve(raw_path=dataset / "raw", target="postgres")
-        load_raw_postgres(project, dataset / "raw", sources=_enabled_sources(project))
+        load_raw_postgres(project, dataset / "raw", sources=default_sources(project.project_dir))
         run_dbt(project, "build")
     return project
-
-
-def disabled_sources_by_default(project_dir: Path) -> set[str]:
-    import yaml
-
-    settings = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return set(settings["vars"].get("c360_disabled_sources") or [])
-
-
-def _enabled_sources(project: Project) -> list[str]:
-    from c360.dbt import SOURCES
-
-    disabled = disabled_sources_by_default(project.project_dir)
-    return [source for source in SOURCES if source not in disabled]
-

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from c360.contract import source_declarations
-from c360.dbt import environment
+from c360.dbt import default_disabled_sources, environment
 from c360.project import Project
 from c360.warehouse import read_sql, schema_name
 
@@ -79,10 +79,8 @@ def test_identity_is_the_same(relation, duckdb_project, engine):
 
 @pytest.mark.dbt
 def test_staging_is_the_same(duckdb_project, engine, project_dir):
-    from .conftest import disabled_sources_by_default
-
     problems = {}
-    for (suffix, name), key in staged_relations(project_dir, disabled_sources_by_default(project_dir)).items():
+    for (suffix, name), key in staged_relations(project_dir, default_disabled_sources(project_dir)).items():
         found = differences(read(duckdb_project, {}, suffix, name), read(*engine, suffix, name), key)
         if found:
             problems[name] = found

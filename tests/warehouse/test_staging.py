@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from c360.dbt import run_dbt
+from c360.dbt import default_disabled_sources, run_dbt
 from c360.project import C360Error, Project
 
 pytestmark = pytest.mark.dbt
@@ -22,9 +22,8 @@ pytestmark = pytest.mark.dbt
 
 def staged_tables(project_dir: Path) -> list[tuple[str, str]]:
     """The registered tables of the sources the project builds by default."""
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    registry = project["vars"]["c360_staged_tables"]
-    disabled = set(project["vars"].get("c360_disabled_sources") or [])
+    registry = yaml.safe_load((project_dir / "dbt_project.yml").read_text())["vars"]["c360_staged_tables"]
+    disabled = default_disabled_sources(project_dir)
     return [(source, table) for source, tables in registry.items() if source not in disabled for table in tables]
 
 

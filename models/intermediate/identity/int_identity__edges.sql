@@ -75,6 +75,11 @@
     'city_key', 'country_code', 'birth_date', 'phone'
 ] -%}
 
+{%- for rule_name in score_rules %}
+    {%- for field in fuzzy_rules[rule_name].score if field not in score_similarities %}
+        {{ exceptions.raise_compiler_error('c360_identity.fuzzy.rules.' ~ rule_name ~ '.score: unknown field ' ~ field ~ '; known: ' ~ score_similarities.keys() | join(', ')) }}
+    {%- endfor %}
+{%- endfor %}
 with
 
 records as (
@@ -492,23 +497,11 @@ scored as (
 
 evidence as (
     select
-        scored.*,
         {%- for rule_name in score_rules %}
-            {%- for field in fuzzy_rules[rule_name].score %}
-                {%- if field not in score_similarities %}
-                    {{ exceptions.raise_compiler_error('c360_identity.fuzzy.rules.' ~ rule_name ~ '.score: unknown field ' ~ field ~ '; known: ' ~ score_similarities.keys() | join(', ')) }}
-                {%- endif %}
-            {%- endfor %}
             {{ c360.identity_evidence_score(fuzzy_rules[rule_name].score, score_similarities) }}
                 as {{ rule_name }}_score,
         {%- endfor %}
-        {%- if score_rules %}
-            {#- the first score rule's points (no lateral alias: PostgreSQL has none) #}
-            {{ c360.identity_evidence_score(fuzzy_rules[score_rules[0]].score, score_similarities) }}
-                as evidence_score
-        {%- else %}
-            cast(null as {{ dbt.type_int() }}) as evidence_score
-        {%- endif %}
+        scored.*
     from scored
 ),
 
@@ -542,7 +535,13 @@ ruled as (
                 {%- endif %}
                 when {{ conditions | join(' and ') if conditions else 'false' }} then '{{ rule_name }}'
             {%- endfor %}
-        end as fuzzy_rule
+        end as fuzzy_rule,
+        {#- the first score rule's points, shown on the edge #}
+        {%- if score_rules %}
+            {{ score_rules[0] }}_score as evidence_score
+        {%- else %}
+            cast(null as {{ dbt.type_int() }}) as evidence_score
+        {%- endif %}
     from evidence
 ),
 
@@ -668,7 +667,7 @@ final as (
         on strongest_links.record_key_a = record_a.record_key
     inner join profiled_records as record_b
         on strongest_links.record_key_b = record_b.record_key
-    left join evidence as scored
+    left join ruled as scored
         on
             least(record_a.profile_key, record_b.profile_key) = scored.profile_key_a
             and greatest(record_a.profile_key, record_b.profile_key) = scored.profile_key_b
