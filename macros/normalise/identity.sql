@@ -86,6 +86,51 @@
 
 
 {#-
+    The match rules of `c360_identity.rule_order`, strongest first, split by
+    kind: `deterministic` (identifier types), `fuzzy` (rules under
+    c360_identity.fuzzy.rules), `score` (the fuzzy rules with an evidence
+    score) and `order` (all of them, name_only included). An unknown rule
+    fails compilation.
+-#}
+{% macro identity_rules() -%}
+    {%- set identity = var('c360_identity', {}) -%}
+    {%- set fuzzy_rules = identity.get('fuzzy', {}).get('rules', {}) -%}
+    {%- set identifier_types = [
+        'record_reference', 'crm_contact_id', 'billing_customer_id', 'web_customer_id', 'loyalty_number',
+        'app_user_id', 'device_id', 'email', 'phone', 'social_handle', 'name_birth_date', 'name_address'
+    ] -%}
+    {%- set rules = {
+        'order': identity.get('rule_order', identifier_types), 'deterministic': [], 'fuzzy': [], 'score': []
+    } -%}
+    {%- for rule in rules.order -%}
+        {%- if rule in identifier_types -%}
+            {%- do rules.deterministic.append(rule) -%}
+        {%- elif rule in fuzzy_rules -%}
+            {%- do rules.fuzzy.append(rule) -%}
+            {%- if fuzzy_rules[rule].get('score') -%}
+                {%- do rules.score.append(rule) -%}
+            {%- endif -%}
+        {%- elif rule != 'name_only' -%}
+            {{ exceptions.raise_compiler_error("c360_identity.rule_order: '" ~ rule ~ "' is neither an identifier type, nor a rule under c360_identity.fuzzy.rules, nor name_only") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(rules) }}
+{%- endmacro %}
+
+
+{#-
+    The attributes fuzzy rules compare: a profile (int_identity__profiles) is
+    one distinct combination of them.
+-#}
+{% macro identity_profile_columns() -%}
+    {{ return([
+        'first_name_key', 'first_name_canonical', 'last_name_key', 'street_key', 'postal_code_key',
+        'city_key', 'country_code', 'birth_date', 'phone'
+    ]) }}
+{%- endmacro %}
+
+
+{#-
     Similarity of two given names (name keys) in [0, 1]: the best of
       - string_similarity of the keys,
       - string_similarity of their canonical forms (nicknames seed), when given,

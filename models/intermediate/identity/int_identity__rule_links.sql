@@ -1,0 +1,205 @@
+{#-
+    Links made by rules that need no scoring, one row per link
+    (record_key_a < record_key_b):
+
+    - deterministic: records sharing a non-blocked identifier value, linked
+      as a star, each to the smallest record_key holding the value;
+    - name_only: a record with a name and nothing else to compare joins the
+      records of the same name, unless the name is common or its records
+      look like several people (`c360_identity.name_only`).
+
+    A pair may appear once per rule and value; int_identity__edges keeps the
+    strongest.
+-#}
+{%- set identity = var('c360_identity', {}) -%}
+{%- set rules = c360.identity_rules() -%}
+{%- set name_only = identity.get('name_only', {}) -%}
+{%- set name_only_limits = name_only.get('max_distinct', {}) -%}
+{%- set name_only_columns = {
+    'email': 'email', 'phone': 'phone', 'postal_code': 'postal_code_key', 'birth_date': 'birth_date'
+} -%}
+{%- set min_name_length = identity.get('min_name_key_length', 2) -%}
+with
+
+identifiers as (
+    select * from {{ ref('int_identity__identifiers') }}
+),
+
+comparable_records as (
+    select * from {{ ref('int_identity__record_profiles') }}
+),
+
+usable_identifiers as (
+    select
+        record_key,
+        identifier_type,
+        identifier_value
+    from identifiers
+    where
+        not is_blocked
+        and identifier_type in ('{{ rules.deterministic | join("', '") }}')
+),
+
+identifier_groups as (
+    select
+        identifier_type,
+        identifier_value,
+        min(record_key) as anchor_key
+    from usable_identifiers
+    group by identifier_type, identifier_value
+    having count(*) > 1
+),
+
+deterministic_links as (
+    select
+        identifier_groups.anchor_key as record_key_a,
+        usable_identifiers.record_key as record_key_b,
+        usable_identifiers.identifier_type as match_rule,
+        usable_identifiers.identifier_type as matched_identifier_type,
+        {{ dbt.hash('usable_identifiers.identifier_value') }} as matched_value_hash
+    from usable_identifiers
+    inner join identifier_groups
+        on
+            usable_identifiers.identifier_type = identifier_groups.identifier_type
+            and usable_identifiers.identifier_value = identifier_groups.identifier_value
+    where usable_identifiers.record_key != identifier_groups.anchor_key
+),
+
+full_names as (
+    select distinct
+        first_name_canonical,
+        last_name_key
+    from comparable_records
+    where
+        length(first_name_canonical) >= {{ min_name_length }}
+        and length(last_name_key) >= {{ min_name_length }}
+),
+
+first_name_counts as (
+    select
+        first_name_canonical,
+        count(*) as full_name_count
+    from full_names
+    group by first_name_canonical
+),
+
+last_name_counts as (
+    select
+        last_name_key,
+        count(*) as full_name_count
+    from full_names
+    group by last_name_key
+),
+
+full_name_total as (
+    select count(*) as full_name_count
+    from full_names
+),
+
+expected_namesakes as (
+    select
+        full_names.first_name_canonical,
+        full_names.last_name_key,
+        1.0 * first_name_counts.full_name_count * last_name_counts.full_name_count
+        / full_name_total.full_name_count as expected_count
+    from full_names
+    inner join first_name_counts
+        on full_names.first_name_canonical = first_name_counts.first_name_canonical
+    inner join last_name_counts
+        on full_names.last_name_key = last_name_counts.last_name_key
+    cross join full_name_total
+),
+
+name_records as (
+    select
+        comparable_records.record_key,
+        {{ dbt.concat([
+            'comparable_records.first_name_canonical', "coalesce(comparable_records.last_name_key, '')"
+        ]) }} as name_value,
+        comparable_records.last_name_key is not null as has_two_part_name,
+        expected_namesakes.expected_count,
+        comparable_records.email,
+        comparable_records.phone,
+        comparable_records.postal_code_key,
+        comparable_records.birth_date,
+        (
+            comparable_records.email is null and comparable_records.phone is null
+            and comparable_records.street_key is null and comparable_records.postal_code_key is null
+            and comparable_records.birth_date is null
+        ) as is_name_only
+    from comparable_records
+    left join expected_namesakes
+        on
+            comparable_records.first_name_canonical = expected_namesakes.first_name_canonical
+            and comparable_records.last_name_key = expected_namesakes.last_name_key
+    where
+        (
+            length(comparable_records.first_name_canonical) >= {{ min_name_length }}
+            and length(comparable_records.last_name_key) >= {{ min_name_length }}
+        )
+        or (
+            comparable_records.last_name_key is null
+            and length(comparable_records.first_name_key) >= {{ 2 * min_name_length }}
+        )
+),
+
+name_groups as (
+    select
+        name_value,
+        {%- for field, column in name_only_columns.items() %}
+            count(distinct {{ column }}) as {{ field }}_count,
+        {%- endfor %}
+        max(expected_count) as expected_namesakes,
+        coalesce(
+            min(case when not is_name_only then record_key end),
+            min(case when has_two_part_name then record_key end)
+        ) as anchor_key
+    from name_records
+    group by name_value
+    having
+        count(*) > 1
+        and max(case when is_name_only then 1 else 0 end) = 1
+        and max(case when has_two_part_name then 1 else 0 end) = 1
+),
+
+unambiguous_names as (
+    select
+        name_value,
+        anchor_key
+    from name_groups
+    where
+        expected_namesakes <= {{ name_only.get('max_expected_namesakes', 0.25) }} and
+        {%- for field, limit in name_only_limits.items() %}
+            {{ field }}_count <= {{ limit }} and
+        {%- endfor %}
+        0
+        {%- for field in name_only_columns %}
+            + case when {{ field }}_count > 1 then 1 else 0 end
+        {%- endfor %}
+        <= {{ name_only.get('max_fields_with_several_values', 1) }}
+),
+
+name_only_links as (
+    select
+        least(unambiguous_names.anchor_key, name_records.record_key) as record_key_a,
+        greatest(unambiguous_names.anchor_key, name_records.record_key) as record_key_b,
+        'name_only' as match_rule,
+        cast(null as {{ dbt.type_string() }}) as matched_identifier_type,
+        cast(null as {{ dbt.type_string() }}) as matched_value_hash
+    from name_records
+    inner join unambiguous_names
+        on name_records.name_value = unambiguous_names.name_value
+    where
+        name_records.is_name_only
+        and name_records.record_key != unambiguous_names.anchor_key
+),
+
+final as (
+    select * from deterministic_links
+    {%- if 'name_only' in rules.order %}
+        union all
+        select * from name_only_links
+    {%- endif %}
+)
+
+select * from final
