@@ -49,7 +49,7 @@ bench-identity: $(STAMP)
 
 lock:
 	rm -rf /tmp/c360-lock && $(PYTHON) -m venv /tmp/c360-lock
-	/tmp/c360-lock/bin/pip install --quiet -e '.[dev,bench,postgres]'
+	/tmp/c360-lock/bin/pip install --quiet -e '.[dev,bench,postgres,spark]'
 	{ echo "# Pinned, tested versions for the demo and the test suite (Python 3.11)."; \
 	  echo "# Refresh: make lock"; /tmp/c360-lock/bin/pip freeze --exclude-editable; } > requirements/lock.txt
 

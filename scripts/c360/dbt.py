@@ -161,6 +161,7 @@ def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str
     try:
         failure = _invoke(args, env)
     finally:
+        _release_duckdb()
         wal = Path(str(candidate) + ".wal")
         if wal.exists() and candidate.exists():
             _checkpoint(candidate)
@@ -170,6 +171,18 @@ def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str
             f"dbt {args[0]} failed: {failure}; the published warehouse {published} was left unchanged"
         )
     os.replace(candidate, published)
+
+
+def _release_duckdb() -> None:
+    """Close the database dbt-duckdb keeps open between invocations in one
+    process: the next build into the same candidate path must open the new
+    file, not the one just published under another name."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager._ENV = None
 
 
 def _checkpoint(path: Path) -> None:

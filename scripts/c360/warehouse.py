@@ -118,7 +118,17 @@ def read_sql(project: Project, sql: str):
                 names = [d[0] for d in cursor.description]
                 return pd.DataFrame(cursor.fetchall(), columns=names)
     if adapter == "spark":
-        from pyspark.sql import SparkSession
-
-        return SparkSession.builder.getOrCreate().sql(sql).toPandas()
+        return spark_session(project).sql(sql).toPandas()
     raise C360Error(f"reading from a {adapter} target is not supported")
+
+
+def spark_session(project: Project):
+    """The Spark session of a `method: session` target, configured as dbt-spark
+    configures it (the profile's server_side_parameters), so a script sees the
+    tables dbt built; in the process that ran dbt it is the same session."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for parameter, value in (profile_credentials(project).server_side_parameters or {}).items():
+        builder = builder.config(parameter, value)
+    return builder.getOrCreate()

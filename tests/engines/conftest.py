@@ -1,4 +1,4 @@
-"""The other engines: a throwaway PostgreSQL server.
+"""The other engines: a throwaway PostgreSQL server and a local Spark session.
 
 Each engine's fixture skips its tests with a one-line reason when the engine
 cannot run on this machine (no PostgreSQL binaries, no Java, adapter not
@@ -115,5 +115,31 @@ def postgres_project(postgres_env, dataset):
     with environment(postgres_env):
         project = Project.resolve(raw_path=dataset / "raw", target="postgres")
         load_raw_postgres(project, dataset / "raw", sources=default_sources(project.project_dir))
+        run_dbt(project, "build")
+    return project
+
+
+@pytest.fixture(scope="session")
+def spark_env(tmp_path_factory):
+    """A local Spark session's warehouse and metastore in a folder of their own;
+    yields the C360_SPARK_* environment that points the `spark` target there."""
+    try:
+        import dbt.adapters.spark  # noqa: F401
+        import pyspark  # noqa: F401
+    except ImportError:
+        unavailable("dbt-spark or pyspark is not installed (pip install -e '.[spark]')")
+    java_home = os.environ.get("JAVA_HOME")
+    if shutil.which("java") is None and not (java_home and (Path(java_home) / "bin" / "java").is_file()):
+        unavailable("no Java runtime (java on PATH or JAVA_HOME) for Spark")
+    root = tmp_path_factory.mktemp("spark")
+    yield {"C360_SPARK_WAREHOUSE": str(root / "warehouse"), "C360_SPARK_SCHEMA": "c360"}
+
+
+@pytest.fixture(scope="session")
+def spark_project(spark_env, dataset):
+    """The test dataset's raw files registered as Spark tables and built with
+    `dbt build` in a local Spark session."""
+    with environment(spark_env):
+        project = Project.resolve(raw_path=dataset / "raw", target="spark")
         run_dbt(project, "build")
     return project

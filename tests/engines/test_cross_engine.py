@@ -1,7 +1,7 @@
-"""The whole project on PostgreSQL, with the same results as on DuckDB.
+"""The whole project on PostgreSQL and Spark, with the same results as on DuckDB.
 
 The test dataset is built with `dbt build` (every model, data test and unit
-test) on a throwaway PostgreSQL server; then
+test) on a throwaway PostgreSQL server and in a local Spark session; then
 every staged table, the quarantine and the identity relations are compared
 with the DuckDB build of the same data, row by row.
 """
@@ -12,12 +12,11 @@ import json
 
 import pytest
 
+from c360.compare import differences
 from c360.contract import source_declarations
 from c360.dbt import default_disabled_sources, environment
 from c360.project import Project
 from c360.warehouse import read_sql, schema_name
-
-from .equality import differences
 
 #: Identity relations compared across engines, with their keys.
 IDENTITY_RELATIONS = {
@@ -52,7 +51,7 @@ def duckdb_project(warehouse, dataset) -> Project:
     return Project.resolve(warehouse=warehouse, raw_path=dataset / "raw", target="duckdb")
 
 
-@pytest.fixture(scope="module", params=["postgres"])
+@pytest.fixture(scope="module", params=["postgres", "spark"])
 def engine(request) -> tuple[Project, dict]:
     """(built project, its environment) of each other engine."""
     env = request.getfixturevalue(f"{request.param}_env")
@@ -60,10 +59,10 @@ def engine(request) -> tuple[Project, dict]:
 
 
 @pytest.mark.dbt
-def test_every_model_and_test_builds(engine):
+def test_every_model_and_test_builds(engine, request):
     project, _ = engine
     # run_dbt raised inside the fixture if any model, data test or unit test failed
-    assert project.adapter_type == "postgres"
+    assert project.adapter_type == request.node.callspec.params["engine"]
 
 
 @pytest.mark.dbt

@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('payment_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_billing__payments') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_billing__payments'), 'payment_id') }}
 ),
 
 final as (

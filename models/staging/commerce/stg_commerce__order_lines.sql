@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('order_line_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_commerce__order_lines') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_commerce__order_lines'), 'order_line_id') }}
 ),
 
 final as (

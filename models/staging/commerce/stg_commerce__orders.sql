@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('order_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_commerce__orders') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_commerce__orders'), 'order_id') }}
 ),
 
 final as (

@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('response_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_feedback__survey_responses') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_feedback__survey_responses'), 'response_id') }}
 ),
 
 final as (

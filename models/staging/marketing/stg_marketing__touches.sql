@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('touch_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_marketing__touches') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_marketing__touches'), 'touch_id') }}
 ),
 
 final as (

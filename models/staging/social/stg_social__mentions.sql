@@ -1,10 +1,12 @@
+{{ config(**c360.incremental_event_config('mention_id')) }}
+
 {%- set own_brand = var('c360_own_brand', 'Alder & Pine') | replace("'", "''") -%}
 
 with
 
 base as (
     select * from {{ ref('base_social__mentions') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_social__mentions'), 'mention_id') }}
 ),
 
 final as (

@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('message_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_support__ticket_messages') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_support__ticket_messages'), 'message_id') }}
 ),
 
 final as (

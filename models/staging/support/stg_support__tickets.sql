@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('ticket_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_support__tickets') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_support__tickets'), 'ticket_id') }}
 ),
 
 final as (

@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('event_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_usage__events') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_usage__events'), 'event_id') }}
 ),
 
 final as (

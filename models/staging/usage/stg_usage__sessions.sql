@@ -1,8 +1,10 @@
+{{ config(**c360.incremental_event_config('session_id')) }}
+
 with
 
 base as (
     select * from {{ ref('base_usage__sessions') }}
-    where dq_rule is null
+    where dq_rule is null {{ c360.incremental_event_filter(ref('base_usage__sessions'), 'session_id') }}
 ),
 
 final as (

@@ -1,4 +1,4 @@
-"""Comparing one relation built by two engines."""
+"""Comparing one relation as two builds made it (two engines, incremental and full)."""
 
 from __future__ import annotations
 
