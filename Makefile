@@ -10,13 +10,14 @@ STAMP := $(VENV)/.installed
 CUSTOMERS ?= 2000
 SEED ?= 42
 
-.PHONY: demo test lint venv lock clean help bench-generate bench-identity
+.PHONY: demo test lint venv lock clean help bench-generate bench-identity bench-scale
 
 help:
 	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
 	@echo "make test    lint the SQL and run every test (pytest, dbt build, data tests)"
 	@echo "make lint    sqlfluff lint the models"
 	@echo "make bench-identity  identity resolution vs ground truth and Splink (CUSTOMERS=2000)"
+	@echo "make bench-scale     full and incremental builds at 10k, 100k and 1M customers"
 	@echo "make clean   remove generated data, the warehouse and dbt artefacts"
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/data.txt
@@ -43,6 +44,9 @@ test: $(STAMP)
 
 bench-generate: $(STAMP)
 	$(BIN)/python -m c360.generate.bench --customers 1000000 --seed $(SEED)
+
+bench-scale: $(STAMP)
+	$(BIN)/c360 bench scale
 
 bench-identity: $(STAMP)
 	$(BIN)/c360 bench identity --customers $(CUSTOMERS) --seed $(SEED)

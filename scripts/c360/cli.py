@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -271,6 +272,43 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
         console.print(renderable)
     if keep:
         click.echo(f"\nkept: data {report.data_dir}, warehouse {report.warehouse}")
+
+
+@bench.command(name="scale")
+@click.option("--sizes", default="10000,100000,1000000", show_default=True,
+              help="Comma-separated numbers of customers to generate and build.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the datasets.")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path(".bench/scale"),
+              show_default=True, help="Where datasets and warehouses are built (replaced per size).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".bench"),
+              show_default=True, help="Folder for scale.json and scale.md.")
+def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
+    """How build cost grows with customers.
+
+    For each size: generation time, a full build, an incremental build of one
+    more day (late rows and replays included), the floor (one DuckDB query
+    reading every raw table once, one row per person key), peak memory of
+    each step, rows per layer, the slowest models, and the ratios full ÷
+    floor and incremental ÷ full. Set C360_DUCKDB_MEMORY_LIMIT (e.g. 6GB) to
+    bound DuckDB's memory.
+    """
+    from c360.scale_bench import bench_size, to_json, to_markdown
+
+    try:
+        counts = [int(part) for part in sizes.split(",") if part.strip()]
+    except ValueError:
+        raise C360Error(f"--sizes: expected comma-separated integers, got {sizes!r}") from None
+    if not counts or min(counts) < 1:
+        raise C360Error("--sizes: give at least one positive number of customers")
+    results = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for customers in counts:
+        results.append(bench_size(customers, seed, workdir.resolve(), echo=click.echo))
+        # written after every size, so a long run leaves its figures behind
+        (out_dir / "scale.json").write_text(json.dumps(to_json(results, seed), indent=2) + "\n")
+        (out_dir / "scale.md").write_text(to_markdown(results, seed))
+    click.echo(to_markdown(results, seed))
+    click.echo(f"written: {out_dir / 'scale.json'}, {out_dir / 'scale.md'}")
 
 
 def main() -> None:

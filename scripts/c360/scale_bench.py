@@ -1,0 +1,211 @@
+"""How build cost grows with customers: `c360 bench scale`.
+
+For each size the benchmark generates a dataset, splits off its last day
+(c360.generate.next_day), builds the earlier state in full, then the next day
+incrementally, and times a floor: one DuckDB query that reads every raw table
+once and writes one row per person key. Every step runs in a child process,
+so its time and peak memory (maximum resident set size) are its own. Results
+are printed and written as JSON and Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .project import C360Error
+
+#: Columns that name a person in raw tables, most specific first: the floor
+#: groups each table's rows by the first one the table has.
+PERSON_COLUMNS = (
+    "email", "customer_email", "respondent_email", "requester_email", "claimant_email", "recipient_email",
+    "contact_id", "customer_id", "billing_customer_id", "web_customer_id", "user_id", "device_id",
+    "author_handle", "handle",
+)
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_memory_mb: float
+
+
+@dataclass
+class SizeResult:
+    customers: int
+    generate: Step
+    full_build: Step
+    incremental_build: Step
+    floor: Step
+    raw_rows: int
+    next_day_rows: int
+    rows_per_layer: dict[str, int]
+    #: dbt execution time of the models alone (tests and parsing left out)
+    model_seconds_full: float = 0.0
+    model_seconds_incremental: float = 0.0
+    slowest_full: list[tuple[str, float]] = field(default_factory=list)
+    slowest_incremental: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def full_over_floor(self) -> float:
+        return self.full_build.seconds / self.floor.seconds
+
+    @property
+    def incremental_over_full(self) -> float:
+        return self.incremental_build.seconds / self.full_build.seconds
+
+
+def run_step(command: list[str], log: Path, env: dict[str, str] | None = None) -> Step:
+    """Run ``command`` as a child process; its wall time and peak RSS."""
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = "\n".join(log.read_text().splitlines()[-20:])
+        raise C360Error(f"{' '.join(command[:4])} ... failed (exit {process.returncode}); see {log}:\n{tail}")
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return Step(seconds=round(seconds, 2), peak_memory_mb=round(usage.ru_maxrss / scale, 1))
+
+
+def floor_sql(raw: Path, database: Path) -> str:
+    """The floor query: every raw table read once, one row per person key."""
+    import duckdb
+
+    parts = []
+    with duckdb.connect() as connection:
+        for file in sorted(raw.glob("*/*.parquet")):
+            quoted = "'" + str(file).replace("'", "''") + "'"
+            columns = [row[0] for row in connection.execute(f"describe select * from read_parquet({quoted})").fetchall()]
+            key = next((c for c in PERSON_COLUMNS if c in columns), columns[0])
+            parts.append(f"select lower(trim(\"{key}\")) as person_key, count(*) as row_count "
+                         f"from read_parquet({quoted}) group by 1")
+    union = "\n union all ".join(parts)
+    return (f"attach '{database}' as floor_db; "
+            f"create or replace table floor_db.people as select person_key, sum(row_count) as row_count "
+            f"from ({union}) as tables group by person_key;")
+
+
+def rows_per_layer(warehouse: Path) -> dict[str, int]:
+    import duckdb
+
+    layers: dict[str, int] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
+        for schema, name in tables:
+            layer = schema.removeprefix("main_")
+            count = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            layers[layer] = layers.get(layer, 0) + count
+    return dict(sorted(layers.items()))
+
+
+def model_times(target_path: Path) -> list[tuple[str, float]]:
+    """(model, execution seconds) from dbt's run results, slowest first."""
+    results = json.loads((target_path / "run_results.json").read_text())["results"]
+    models = [(r["unique_id"].split(".")[-1], round(r["execution_time"], 1))
+              for r in results if r["unique_id"].startswith("model.")]
+    return sorted(models, key=lambda item: -item[1])
+
+
+def bench_size(customers: int, seed: int, workdir: Path, echo=print) -> SizeResult:
+    from .generate.next_day import split_days
+
+    python = sys.executable
+    cli = [python, "-m", "c360.cli"]
+    folder = workdir / f"{customers}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    data, logs = folder / "data", folder / "logs"
+    logs.mkdir()
+
+    echo(f"[{customers:,}] generating")
+    generate = run_step([*cli, "generate", "--customers", str(customers), "--seed", str(seed),
+                         "--out", str(data), "--no-progress"], logs / "generate.log")
+    days = split_days(data / "raw", folder / "before", folder / "after")
+
+    echo(f"[{customers:,}] floor query")
+    floor_db = folder / "floor.duckdb"
+    sql = floor_sql(folder / "before", floor_db)
+    floor = run_step([python, "-c", "import duckdb, sys; duckdb.connect().execute(sys.argv[1])", sql],
+                     logs / "floor.log")
+
+    warehouse = folder / "warehouse.duckdb"
+    echo(f"[{customers:,}] full build")
+    full = run_step([*cli, "build", "--warehouse", str(warehouse), "--raw-path", str(folder / "before"),
+                     "--target", "duckdb", "--target-path", str(folder / "target-full")], logs / "full_build.log")
+    echo(f"[{customers:,}] incremental build of the next day")
+    incremental = run_step([*cli, "build", "--warehouse", str(warehouse), "--raw-path", str(folder / "after"),
+                            "--target", "duckdb", "--target-path", str(folder / "target-incremental")],
+                           logs / "incremental_build.log")
+    return SizeResult(
+        customers=customers, generate=generate, full_build=full, incremental_build=incremental, floor=floor,
+        raw_rows=sum(days.rows_before.values()),
+        next_day_rows=sum(days.rows_after.values()) - sum(days.rows_before.values()),
+        rows_per_layer={"raw": sum(days.rows_after.values()), **rows_per_layer(warehouse)},
+        model_seconds_full=round(sum(s for _, s in model_times(folder / "target-full")), 1),
+        model_seconds_incremental=round(sum(s for _, s in model_times(folder / "target-incremental")), 1),
+        slowest_full=model_times(folder / "target-full")[:5],
+        slowest_incremental=model_times(folder / "target-incremental")[:5],
+    )
+
+
+def machine() -> dict[str, object]:
+    import platform
+
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {"cpus": os.cpu_count(), "memory_gb": round(pages / 1024**3, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "80%")}
+
+
+def to_json(results: list[SizeResult], seed: int) -> dict:
+    return {
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seed": seed,
+        "machine": machine(),
+        "sizes": [{**asdict(r), "full_over_floor": round(r.full_over_floor, 2),
+                   "incremental_over_full": round(r.incremental_over_full, 3)} for r in results],
+    }
+
+
+def to_markdown(results: list[SizeResult], seed: int) -> str:
+    info = machine()
+    lines = [
+        "# Scale benchmark",
+        "",
+        f"{info['cpus']} CPUs, {info['memory_gb']} GB RAM, Python {info['python']}, seed {seed}, "
+        f"DuckDB memory limit {info['duckdb_memory_limit']}.",
+        "",
+        "| customers | raw rows | generate s | floor s | full build s | incremental day s | "
+        "full ÷ floor | incremental ÷ full | peak memory MB (full / incremental) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.customers:,} | {r.raw_rows:,} | {r.generate.seconds:.1f} | {r.floor.seconds:.2f} | "
+            f"{r.full_build.seconds:.1f} | {r.incremental_build.seconds:.1f} | {r.full_over_floor:.1f} | "
+            f"{r.incremental_over_full:.3f} | {r.full_build.peak_memory_mb:,.0f} / "
+            f"{r.incremental_build.peak_memory_mb:,.0f} |"
+        )
+    for r in results:
+        lines += ["", f"## {r.customers:,} customers", "",
+                  "Rows per layer: " + ", ".join(f"{k} {v:,}" for k, v in r.rows_per_layer.items()) + ".",
+                  f"Next day: {r.next_day_rows:,} raw rows.",
+                  f"Model execution time (dbt run results, tests and parsing left out): full "
+                  f"{r.model_seconds_full} s, incremental {r.model_seconds_incremental} s.", "",
+                  "Slowest models, full build: " + ", ".join(f"{m} {s} s" for m, s in r.slowest_full) + ".",
+                  "Slowest models, incremental build: "
+                  + ", ".join(f"{m} {s} s" for m, s in r.slowest_incremental) + "."]
+    return "\n".join(lines) + "\n"
