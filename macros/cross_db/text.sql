@@ -45,5 +45,5 @@
 {%- endmacro %}
 
 {% macro spark__row_to_json_text(relation_alias) -%}
-    to_json(struct({{ relation_alias }}.*))
+    to_json(struct({{ relation_alias }}.*), map('ignoreNullFields', 'false'))
 {%- endmacro %}
