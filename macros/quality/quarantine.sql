@@ -85,6 +85,22 @@
 {%- endmacro %}
 
 
+{#- A count (typed integer column) below zero: `negative_count`. -#}
+{% macro rule_negative_count(columns, relation_alias='source') -%}
+    {%- set checks = [] -%}
+    {%- for column in columns -%}
+        {%- do checks.append(relation_alias ~ '.' ~ column ~ ' < 0') -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'negative_count'
+{%- endmacro %}
+
+
+{#- An interval that ends before it starts (cleaned timestamps): `ended_before_started`. -#}
+{% macro rule_ended_before_started(start_expr, end_expr) -%}
+    when {{ end_expr }} < {{ start_expr }} then 'ended_before_started'
+{%- endmacro %}
+
+
 {% macro rule_negative_amount(columns, relation_alias='source') -%}
     {%- set checks = [] -%}
     {%- for column in columns -%}

@@ -20,6 +20,7 @@ cleaned as (
             c360.rule_null_key('source.mention_id'),
             c360.rule_unparseable_timestamp(['posted_at', '_loaded_at']),
             c360.rule_future_timestamp(['posted_at']),
+            c360.rule_negative_count(['like_count']),
         ]) }} as _row_rule
     from source
 ),

@@ -22,6 +22,10 @@ cleaned as (
             c360.rule_null_key('source.session_id'),
             c360.rule_unparseable_timestamp(['started_at', 'ended_at', '_loaded_at']),
             c360.rule_future_timestamp(['started_at', 'ended_at']),
+            c360.rule_ended_before_started(
+                c360.try_cast_timestamp_utc('source.started_at'), c360.try_cast_timestamp_utc('source.ended_at')
+            ),
+            c360.rule_negative_count(['page_views']),
         ]) }} as _row_rule
     from source
 ),
