@@ -47,3 +47,4 @@
 {% macro spark__row_to_json_text(relation_alias) -%}
     to_json(struct({{ relation_alias }}.*), map('ignoreNullFields', 'false'))
 {%- endmacro %}
+

@@ -13,19 +13,19 @@
 {%- set rules = c360.identity_rules() -%}
 with
 
-profiled_records as (
+profiled_records as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__record_profiles') }}
 ),
 
-profiles as (
+profiles as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__profiles') }}
 ),
 
-profile_pairs as (
+profile_pairs as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__profile_pairs') }}
 ),
 
-rule_links as (
+rule_links as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__rule_links') }}
 ),
 

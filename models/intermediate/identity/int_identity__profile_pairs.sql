@@ -49,15 +49,15 @@
 {%- endfor %}
 with
 
-profiles as (
+profiles as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__profiles') }}
 ),
 
-profiled_records as (
+profiled_records as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__record_profiles') }}
 ),
 
-rule_links as (
+rule_links as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__rule_links') }}
 ),
 
@@ -140,7 +140,7 @@ pairs_to_score as (
     group by profile_key_a, profile_key_b
 ),
 
-similarities as (
+similarities as {{ c360.cte_hint('materialize') }} (
     select
         pairs_to_score.profile_key_a,
         pairs_to_score.profile_key_b,
