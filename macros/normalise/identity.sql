@@ -89,7 +89,7 @@
     The match rules of `c360_identity.rule_order`, strongest first, split by
     kind: `deterministic` (identifier types), `fuzzy` (rules under
     c360_identity.fuzzy.rules), `score` (the fuzzy rules with an evidence
-    score) and `order` (all of them, name_only included). An unknown rule
+    score) and `order` (all of them, name_only and email_name included). An unknown rule
     fails compilation.
 -#}
 {% macro identity_rules() -%}
@@ -110,13 +110,27 @@
             {%- if fuzzy_rules[rule].get('score') -%}
                 {%- do rules.score.append(rule) -%}
             {%- endif -%}
-        {%- elif rule != 'name_only' -%}
-            {{ exceptions.raise_compiler_error("c360_identity.rule_order: '" ~ rule ~ "' is neither an identifier type, nor a rule under c360_identity.fuzzy.rules, nor name_only") }}
+        {%- elif rule not in ['name_only', 'email_name'] -%}
+            {{ exceptions.raise_compiler_error("c360_identity.rule_order: '" ~ rule ~ "' is neither an identifier type, nor a rule under c360_identity.fuzzy.rules, nor name_only or email_name") }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(rules) }}
 {%- endmacro %}
 
+
+{#-
+    Columns of int_identity__records that can tie a record to another one. A
+    record with none of them (a device that never logged in, a consent that
+    names no one) is anonymous: no rule can link it and it becomes no
+    customer. A device id is not among them: one record holds it.
+-#}
+{% macro identity_identifying_columns() -%}
+    {{ return([
+        'first_name_key', 'last_name_key', 'email', 'phone', 'birth_date', 'postal_code_key', 'street_key',
+        'city_key', 'crm_contact_id', 'web_customer_id', 'loyalty_number', 'billing_customer_id',
+        'app_user_id', 'social_handle', 'referenced_record_key'
+    ]) }}
+{%- endmacro %}
 
 {#-
     The attributes fuzzy rules compare: a profile (int_identity__profiles) is

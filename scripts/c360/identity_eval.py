@@ -370,13 +370,21 @@ def evaluate_assignments(
         from {assignments}
     """)
     connection.execute(f"""
-        create or replace temp table identity_eval_joined as
+        create or replace temp table identity_eval_joined_all as
         select a.source_name, a.table_name, a.record_id, a.customer_id, t.person_id
         from identity_eval_assigned as a
         inner join {TRUTH_TABLE} as t
             on a.table_name = t.table_name
             and a.record_id = t.record_id
             and (a.source_name = t.source_name or t.table_name = 'devices')
+    """)
+    # Anonymous records (no identifying field) are scored by no method.
+    anonymous = (f"anti join {ANONYMOUS_TABLE} as n on j.source_name = n.source_name "
+                 "and j.table_name = n.table_name and j.record_id = n.record_id"
+                 if _temp_table_exists(connection, ANONYMOUS_TABLE) else "")
+    connection.execute(f"""
+        create or replace temp table identity_eval_joined as
+        select j.* from identity_eval_joined_all as j {anonymous}
     """)
     counts = pair_counts(connection, "identity_eval_joined")
     (records, customers) = connection.execute(
@@ -386,7 +394,7 @@ def evaluate_assignments(
     without_truth = dict(connection.execute(f"""
         select a.source_name || '.' || a.table_name, count(*)
         from identity_eval_assigned as a
-        anti join identity_eval_joined as j
+        anti join identity_eval_joined_all as j
             on a.source_name = j.source_name and a.table_name = j.table_name and a.record_id = j.record_id
         group by 1 order by 1
     """).fetchall())
@@ -395,7 +403,7 @@ def evaluate_assignments(
         from {TRUTH_TABLE} as t
         semi join (select distinct table_name from identity_eval_assigned) as covered
             on t.table_name = covered.table_name
-        anti join identity_eval_joined as j
+        anti join identity_eval_joined_all as j
             on t.table_name = j.table_name and t.record_id = j.record_id
         group by 1 order by 1
     """).fetchall())
@@ -431,61 +439,63 @@ def evaluate_identity_map(warehouse: Path | str, dataset: Path | str, connection
                           method: str = "c360", seconds: float | None = None) -> IdentityEvaluation:
     """Score the warehouse's ``customer_identity_map`` against ``<dataset>/truth``.
 
-    When the warehouse holds ``int_identity__records``, ``details`` also gives
-    ``recall_ceiling``: the recall of a perfect clustering in which records
-    that carry no identifying field at all stay alone (see :func:`recall_ceiling`).
+    Records that carry no identifying field at all (``is_anonymous`` in
+    ``int_identity__records``: a device that never logged in) cannot be
+    linked by any method: they are left out of the scores, of this method and
+    of every later one evaluated on ``connection`` (Splink's). ``details``
+    gives their number (``anonymous_records``) and the scores over every
+    record, anonymous ones included (``precision_all_records``,
+    ``recall_all_records``).
     """
     own = connection is None
     connection = connection or connect(warehouse, dataset)
     try:
         if not _relation_exists(connection, "main_marts", "customer_identity_map"):
             raise FileNotFoundError(f"{warehouse} has no {IDENTITY_MAP}; build it first")
-        evaluation = evaluate_assignments(connection, f"{WAREHOUSE_ALIAS}.{IDENTITY_MAP}", method,
-                                          seconds=seconds)
-        if _relation_exists(connection, *IDENTITY_RECORDS.split(".")):
-            ceiling = recall_ceiling(connection)
-            evaluation.details.update({"recall_ceiling": ceiling.recall,
-                                       "records_without_identifiers": _records_without_identifiers(connection)})
+        assignments = f"{WAREHOUSE_ALIAS}.{IDENTITY_MAP}"
+        anonymous = register_anonymous_records(connection)
+        evaluation = evaluate_assignments(connection, assignments, method, seconds=seconds)
+        if anonymous:
+            connection.execute(f"drop table {ANONYMOUS_TABLE}")
+            everything = evaluate_assignments(connection, assignments, method).pairs
+            register_anonymous_records(connection)
+            evaluation.details.update({"precision_all_records": everything.precision,
+                                       "recall_all_records": everything.recall})
+        evaluation.details["anonymous_records"] = anonymous
         return evaluation
     finally:
         if own:
             connection.close()
 
 
-#: Fields that can tie a record to another one (a device id is held by one record only).
-IDENTIFYING_COLUMNS = (
-    "first_name_key", "last_name_key", "email", "phone", "birth_date", "postal_code_key", "street_key",
-    "city_key", "crm_contact_id", "web_customer_id", "loyalty_number", "billing_customer_id",
-    "app_user_id", "social_handle", "referenced_record_key",
-)
+#: Temporary table of the anonymous records (source_name, table_name, record_id).
+ANONYMOUS_TABLE = "identity_eval_anonymous"
 
 
-def _identified(alias: str = "r") -> str:
-    """SQL: true when a record of int_identity__records carries an identifying field."""
-    return "coalesce(" + ", ".join(f"cast({alias}.{c} as varchar)" for c in IDENTIFYING_COLUMNS) + ") is not null"
+def _temp_table_exists(connection, name: str) -> bool:
+    return bool(connection.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = ?", [name]).fetchall()[0][0])
 
 
-def _records_without_identifiers(connection) -> int:
-    return connection.execute(
-        f"select count(*) from {WAREHOUSE_ALIAS}.{IDENTITY_RECORDS} as r where not {_identified()}"
-    ).fetchall()[0][0]
-
-
-def recall_ceiling(connection) -> PairCounts:
-    """Pair counts of the best clustering possible from the records' own fields:
-    every record with an identifying field in its true person's cluster, every
-    record with none (an anonymous device, a consent with no contact point)
-    alone. Its recall bounds what any method can reach on these records."""
-    return pair_counts(connection, f"""(
-        select
-            case when {_identified()} then t.person_id else r.record_key end as customer_id,
-            t.person_id
-        from {WAREHOUSE_ALIAS}.{IDENTITY_RECORDS} as r
-        inner join {TRUTH_TABLE} as t
-            on r.table_name = t.table_name
-            and r.record_id = t.record_id
-            and (r.source_name = t.source_name or t.table_name = 'devices')
-    )""")
+def register_anonymous_records(connection) -> int:
+    """Create ``identity_eval_anonymous`` from the attached warehouse's
+    ``int_identity__records`` (records with ``is_anonymous``); the number of
+    them (0, and no table, when the warehouse has no such column)."""
+    schema, name = IDENTITY_RECORDS.split(".")
+    if not _relation_exists(connection, schema, name):
+        return 0
+    columns = {row[0] for row in connection.execute(
+        "select column_name from duckdb_columns() where database_name = ? and schema_name = ? and table_name = ?",
+        [WAREHOUSE_ALIAS, schema, name]).fetchall()}
+    if "is_anonymous" not in columns:
+        return 0
+    connection.execute(f"""
+        create or replace temp table {ANONYMOUS_TABLE} as
+        select source_name, table_name, record_id
+        from {WAREHOUSE_ALIAS}.{IDENTITY_RECORDS}
+        where is_anonymous
+    """)
+    return connection.execute(f"select count(*) from {ANONYMOUS_TABLE}").fetchall()[0][0]
 
 
 def false_pair_examples(connection, limit: int = 20) -> dict[str, list[tuple]]:
@@ -985,11 +995,12 @@ def render_report(report: BenchReport):
         for e in report.evaluations
     ]
     ours = report.evaluations[0]
-    if "recall_ceiling" in ours.details:
+    if ours.details.get("anonymous_records"):
         notes.append(
-            f"recall ceiling {ours.details['recall_ceiling']:.4f}: {ours.details['records_without_identifiers']:,} "
-            "records carry no identifying field (e.g. devices that never logged in) and stay alone "
-            "whatever the method")
+            f"{ours.details['anonymous_records']:,} anonymous records (no identifying field: devices that never "
+            "logged in, consents naming no one) belong to no customer and are left out of every method's scores; "
+            f"over all records {ours.method} has precision {ours.details['precision_all_records']:.4f}, "
+            f"recall {ours.details['recall_all_records']:.4f}")
     sizes = Table(title="cluster sizes (records per customer)")
     sizes.add_column("records", justify="right")
     for e in report.evaluations:

@@ -105,8 +105,10 @@ def test_resolve_accounts_for_every_input_row(resolved):
     missing_key = [row for row in rows if not row["record_id"]]
     assert [row["match_rule"] for row in missing_key] == ["quarantined: null_key"]
     assert result.quarantined == 1
-    # a record with nothing to match on stands alone; an impossible birth date is emptied, the record kept
-    assert by_id["C1"]["match_rule"] == "singleton" and by_id["D1"]["customer_id"]
+    # a record with nothing to match on is anonymous, with no customer; an impossible birth date is
+    # emptied, the record kept
+    assert by_id["C1"]["match_rule"] == "anonymous" and not by_id["C1"]["customer_id"]
+    assert by_id["D1"]["match_rule"] == "singleton" and by_id["D1"]["customer_id"]
 
 
 @pytest.mark.dbt

@@ -16,6 +16,7 @@ cluster_records as (
         records.record_key,
         records.source_name,
         records.record_at,
+        records.is_anonymous,
         row_number() over (
             partition by clusters.cluster_id
             order by
@@ -46,6 +47,9 @@ cluster_summaries as (
         max(record_at) as last_record_at
     from cluster_records
     group by cluster_id
+    -- a cluster of anonymous records alone (a device that never logged in)
+    -- is no customer
+    having max(case when is_anonymous then 0 else 1 end) = 1
 ),
 
 final as (

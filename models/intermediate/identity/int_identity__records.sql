@@ -109,6 +109,12 @@ final as (
         keyed.device_id,
         keyed.social_handle,
         keyed.referenced_record_key,
+        coalesce(
+            {%- for column in c360.identity_identifying_columns() %}
+                {{ dbt.cast('keyed.' ~ column, api.Column.translate_type('string')) }}
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        ) is null as is_anonymous,
         keyed.record_at
     from keyed
     left join nicknames

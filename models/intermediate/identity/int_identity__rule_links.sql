@@ -6,7 +6,11 @@
       as a star, each to the smallest record_key holding the value;
     - name_only: a record with a name and nothing else to compare joins the
       records of the same name, unless the name is common or its records
-      look like several people (`c360_identity.name_only`).
+      look like several people (`c360_identity.name_only`);
+    - email_name: a record with an email and no name (a marketing
+      recipient, a consent) whose mailbox spells a full name
+      (`first.last`, `first_last`, `first-last`, digits after it allowed)
+      joins the records of that name under the same guards.
 
     A pair may appear once per rule and value; int_identity__edges keeps the
     strongest.
@@ -20,6 +24,10 @@
 } -%}
 {%- set min_name_length = identity.get('min_name_key_length', 2) -%}
 with
+
+nicknames as (
+    select * from {{ ref('nicknames') }}
+),
 
 identifiers as (
     select * from {{ ref('int_identity__identifiers') }}
@@ -179,27 +187,97 @@ unambiguous_names as (
         <= {{ name_only.get('max_fields_with_several_values', 1) }}
 ),
 
-name_only_links as (
+named_groups as (
     select
-        least(unambiguous_names.anchor_key, name_records.record_key) as record_key_a,
-        greatest(unambiguous_names.anchor_key, name_records.record_key) as record_key_b,
-        'name_only' as match_rule,
-        cast(null as {{ dbt.type_string() }}) as matched_identifier_type,
-        cast(null as {{ dbt.type_string() }}) as matched_value_hash
+        name_value,
+        min(case when has_two_part_name then record_key end) as anchor_key
+    from name_records
+    where has_two_part_name
+    group by name_value
+    having
+        max(expected_count) <= {{ name_only.get('max_expected_namesakes', 0.25) }} and
+        {%- for field, limit in name_only_limits.items() %}
+            count(distinct {{ name_only_columns[field] }}) <= {{ limit }} and
+        {%- endfor %}
+        0
+        {%- for field, column in name_only_columns.items() %}
+            + case when count(distinct {{ column }}) > 1 then 1 else 0 end
+        {%- endfor %}
+        <= {{ name_only.get('max_fields_with_several_values', 1) }}
+),
+
+mailboxes as (
+    select
+        record_key,
+        {{ c360.regexp_replace_all(
+            c360.regexp_replace_all(dbt.split_part('email', "'@'", 1), '[0-9]+$', ''), '[_-]', '.'
+        ) }} as mailbox
+    from comparable_records
+    where
+        email is not null
+        and first_name_key is null
+        and last_name_key is null
+),
+
+mailbox_names as (
+    select
+        record_key,
+        {{ dbt.split_part('mailbox', "'.'", 1) }} as first_name_key,
+        {{ dbt.split_part('mailbox', "'.'", 2) }} as last_name_key
+    from mailboxes
+    where {{ c360.regexp_matches('mailbox', '^[a-z]+[.][a-z]+$') }}
+),
+
+email_name_records as (
+    select
+        mailbox_names.record_key,
+        {{ dbt.concat([
+            'coalesce(nicknames.canonical_name, mailbox_names.first_name_key)', 'mailbox_names.last_name_key'
+        ]) }} as name_value
+    from mailbox_names
+    left join nicknames
+        on mailbox_names.first_name_key = nicknames.nickname
+    where
+        length(mailbox_names.first_name_key) >= {{ min_name_length }}
+        and length(mailbox_names.last_name_key) >= {{ min_name_length }}
+),
+
+name_rule_matches as (
+    select
+        name_records.record_key,
+        unambiguous_names.anchor_key,
+        'name_only' as match_rule
     from name_records
     inner join unambiguous_names
         on name_records.name_value = unambiguous_names.name_value
     where
         name_records.is_name_only
         and name_records.record_key != unambiguous_names.anchor_key
+    union all
+    select
+        email_name_records.record_key,
+        named_groups.anchor_key,
+        'email_name' as match_rule
+    from email_name_records
+    inner join named_groups
+        on email_name_records.name_value = named_groups.name_value
+),
+
+name_links as (
+    select
+        least(anchor_key, record_key) as record_key_a,
+        greatest(anchor_key, record_key) as record_key_b,
+        match_rule,
+        cast(null as {{ dbt.type_string() }}) as matched_identifier_type,
+        cast(null as {{ dbt.type_string() }}) as matched_value_hash
+    from name_rule_matches
+    where match_rule in ('{{ rules.order | join("', '") }}')
 ),
 
 final as (
     select * from deterministic_links
-    {%- if 'name_only' in rules.order %}
-        union all
-        select * from name_only_links
-    {%- endif %}
+    union all
+    select * from name_links
 )
 
 select * from final

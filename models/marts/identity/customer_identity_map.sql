@@ -21,6 +21,7 @@ final as (
         cast(customers.customer_id as {{ dbt.type_string() }}) as customer_id,
         cast(
             case
+                when customers.customer_id is null then 'anonymous'
                 when clusters.cluster_record_count = 1 then 'singleton'
                 when records.record_key = customers.anchor_record_key then 'anchor'
                 else clusters.strongest_match_rule
@@ -29,7 +30,7 @@ final as (
     from records
     inner join clusters
         on records.record_key = clusters.record_key
-    inner join customers
+    left join customers
         on clusters.cluster_id = customers.cluster_id
 )
 
