@@ -25,10 +25,6 @@
 {%- set min_name_length = identity.get('min_name_key_length', 2) -%}
 with
 
-nicknames as (
-    select * from {{ ref('nicknames') }}
-),
-
 identifiers as (
     select * from {{ ref('int_identity__identifiers') }}
 ),
@@ -206,40 +202,12 @@ named_groups as (
         <= {{ name_only.get('max_fields_with_several_values', 1) }}
 ),
 
-mailboxes as (
-    select
-        record_key,
-        {{ c360.regexp_replace_all(
-            c360.regexp_replace_all(dbt.split_part('email', "'@'", 1), '[0-9]+$', ''), '[_-]', '.'
-        ) }} as mailbox
-    from comparable_records
-    where
-        email is not null
-        and first_name_key is null
-        and last_name_key is null
-),
-
-mailbox_names as (
-    select
-        record_key,
-        {{ dbt.split_part('mailbox', "'.'", 1) }} as first_name_key,
-        {{ dbt.split_part('mailbox', "'.'", 2) }} as last_name_key
-    from mailboxes
-    where {{ c360.regexp_matches('mailbox', '^[a-z]+[.][a-z]+$') }}
-),
-
 email_name_records as (
     select
-        mailbox_names.record_key,
-        {{ dbt.concat([
-            'coalesce(nicknames.canonical_name, mailbox_names.first_name_key)', 'mailbox_names.last_name_key'
-        ]) }} as name_value
-    from mailbox_names
-    left join nicknames
-        on mailbox_names.first_name_key = nicknames.nickname
-    where
-        length(mailbox_names.first_name_key) >= {{ min_name_length }}
-        and length(mailbox_names.last_name_key) >= {{ min_name_length }}
+        record_key,
+        {{ dbt.concat(['mailbox_first_name_canonical', 'mailbox_last_name_key']) }} as name_value
+    from comparable_records
+    where mailbox_last_name_key is not null
 ),
 
 name_rule_matches as (
