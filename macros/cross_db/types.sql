@@ -18,3 +18,24 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+{#- A double rounded to n decimals, as a double (PostgreSQL rounds numerics only). -#}
+{% macro round_double(expr, n) -%}
+    {{ return(adapter.dispatch('round_double', 'c360')(expr, n)) }}
+{%- endmacro %}
+
+{% macro default__round_double(expr, n) -%}
+    round({{ expr }}, {{ n }})
+{%- endmacro %}
+
+{% macro duckdb__round_double(expr, n) -%}
+    round({{ expr }}, {{ n }})
+{%- endmacro %}
+
+{% macro postgres__round_double(expr, n) -%}
+    cast(round(cast({{ expr }} as numeric), {{ n }}) as double precision)
+{%- endmacro %}
+
+{% macro spark__round_double(expr, n) -%}
+    round({{ expr }}, {{ n }})
+{%- endmacro %}

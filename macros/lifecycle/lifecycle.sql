@@ -60,3 +60,17 @@
     partition by customer_id order by weeks_back desc rows between
     {%- if n is none %} unbounded preceding {%- else %} {{ n - 1 }} preceding {%- endif %} and current row
 {%- endmacro %}
+
+{#- The non-null values of string expressions joined by a separator
+    (null when all are null), portable: no concat_ws. -#}
+{% macro join_present(exprs, separator) -%}
+    {%- set pieces = [] -%}
+    {%- for expr in exprs -%}
+        {%- if loop.first -%}
+            {%- do pieces.append('coalesce(' ~ expr ~ ", '')") -%}
+        {%- else -%}
+            {%- do pieces.append("case when " ~ expr ~ " is not null then " ~ dbt.concat(["'" ~ separator ~ "'", expr]) ~ " else '' end") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    nullif({{ dbt.concat(pieces) }}, '')
+{%- endmacro %}

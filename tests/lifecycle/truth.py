@@ -60,3 +60,41 @@ def churn_agreement(connection, as_of: str, churn_after_days: int, before_days: 
         select avg(case when agrees then 1.0 else 0.0 end), count(*) from found
     """).fetchone()
     return float(row[0] or 0.0), int(row[1])
+
+
+def roc_auc(scores, labels) -> float:
+    """Area under the ROC curve of ``scores`` for binary ``labels`` (ties count half)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"score": scores, "label": labels}).dropna()
+    positives = int(frame["label"].sum())
+    negatives = len(frame) - positives
+    if positives == 0 or negatives == 0:
+        raise ValueError("need both classes")
+    ranks = frame["score"].rank(method="average")
+    return float((ranks[frame["label"] == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def health_separation(connection, weeks_back: int, horizon_days: int):
+    """(ROC AUC of low health for later churn, churners, stayers): persons who
+    are customers and not churned on the snapshot `weeks_back` weeks before
+    the as-of date, scored by their customer's health on that snapshot;
+    positive when they truly churn within `horizon_days` after it."""
+    frame = connection.execute(f"""
+        select h.health_score,
+               case when p.churned_at is not null
+                         and cast(p.churned_at as timestamp) > h.snapshot_date + interval 1 day
+                         and cast(p.churned_at as timestamp) <= h.snapshot_date + interval {horizon_days} day
+                    then 1 else 0 end as churned_later
+        from truth_persons as p
+        join person_customers as pc using (person_id)
+        join main_intermediate.int_customers__health_scores as h
+          on h.customer_id = pc.customer_id and h.weeks_back = {weeks_back}
+        where p.is_customer
+          and cast(p.first_purchase_at as timestamp) < h.snapshot_date
+          and (p.churned_at is null or cast(p.churned_at as timestamp) > h.snapshot_date + interval 1 day
+               or (p.reactivated_at is not null and cast(p.reactivated_at as timestamp) < h.snapshot_date))
+          and h.health_score is not null
+    """).df()
+    auc = roc_auc(-frame["health_score"], frame["churned_later"])
+    return auc, int(frame["churned_later"].sum()), int((frame["churned_later"] == 0).sum())

@@ -285,6 +285,7 @@ rolled as (
         max(last_active_date) over ({{ c360.trailing_weeks() }}) as last_active_date,
         max(last_order_date) over ({{ c360.trailing_weeks() }}) as last_order_date,
         sum(sessions) over ({{ c360.trailing_weeks(4) }}) as sessions_28d,
+        sum(sessions) over ({{ c360.trailing_weeks() }}) as sessions_lifetime,
         sum(tickets_opened) over ({{ c360.trailing_weeks() }}) as tickets_lifetime,
         sum(tickets_opened) over ({{ c360.trailing_weeks(4) }}) as tickets_28d,
         sum(tickets_opened) over ({{ c360.trailing_weeks(13) }}) as tickets_91d,
@@ -380,6 +381,7 @@ final as (
         cast({{ dbt.datediff('rolled.last_order_date', 'rolled.snapshot_date', 'day') }} as {{ dbt.type_int() }})
             as days_since_last_order,
         cast(rolled.sessions_28d as {{ dbt.type_int() }}) as sessions_28d,
+        cast(rolled.sessions_lifetime as {{ dbt.type_int() }}) as sessions_lifetime,
         cast(rolled.tickets_lifetime as {{ dbt.type_int() }}) as tickets_lifetime,
         cast(rolled.tickets_28d as {{ dbt.type_int() }}) as tickets_28d,
         cast(rolled.tickets_91d as {{ dbt.type_int() }}) as tickets_91d,
