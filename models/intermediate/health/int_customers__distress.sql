@@ -41,11 +41,11 @@ normalised as (
     select
         customer_id,
         {%- for signal in signals %}
-        {{ signal }},
-        case
-            when {{ signal }} > 0 then cume_dist() over (order by {{ signal }})
-            else 0.0
-        end as {{ signal }}_level{% if not loop.last %},{% endif %}
+            {{ signal }},
+            case
+                when {{ signal }} > 0 then cume_dist() over (order by {{ signal }})
+                else 0.0
+            end as {{ signal }}_level{% if not loop.last %},{% endif %}
         {%- endfor %}
     from signals
 ),
@@ -54,23 +54,23 @@ points as (
     select
         customer_id,
         {%- for signal in signals %}
-        {{ signal }},
-        100.0 * {{ weights[signal] }} * {{ signal }}_level / {{ total_weight }} as {{ signal }}_points{% if not loop.last %},{% endif %}
+            {{ signal }},
+            100.0 * {{ weights[signal] }} * {{ signal }}_level / {{ total_weight }} as {{ signal }}_points{% if not loop.last %},{% endif %}
         {%- endfor %}
     from normalised
 ),
 
 reasons as (
     {%- for signal in signals %}
-    select
-        customer_id,
-        '{{ signal }}' as reason,
-        {{ signal }}_points as reason_points
-    from points
-    where {{ signal }}_points > 0
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            customer_id,
+            '{{ signal }}' as reason,
+            {{ signal }}_points as reason_points
+        from points
+        where {{ signal }}_points > 0
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -78,7 +78,7 @@ ranked_reasons as (
     select
         customer_id,
         reason,
-        row_number() over (partition by customer_id order by reason_points desc, reason) as reason_rank
+        row_number() over (partition by customer_id order by reason_points desc, reason asc) as reason_rank
     from reasons
 ),
 
@@ -86,7 +86,7 @@ top_reasons as (
     select
         customer_id,
         {%- for rank in range(1, top_n + 1) %}
-        max(case when reason_rank = {{ rank }} then reason end) as distress_reason_{{ rank }}{% if not loop.last %},{% endif %}
+            max(case when reason_rank = {{ rank }} then reason end) as distress_reason_{{ rank }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from ranked_reasons
     group by customer_id
@@ -98,10 +98,10 @@ final as (
         {{ c360.round_double('(points.' ~ (signals | join('_points + points.')) ~ '_points)', 2) }}
             as distress_index,
         {%- for signal in signals %}
-        {{ c360.round_double('points.' ~ signal ~ '_points', 2) }} as distress_{{ signal }}_points,
+            {{ c360.round_double('points.' ~ signal ~ '_points', 2) }} as distress_{{ signal }}_points,
         {%- endfor %}
         {%- for rank in range(1, top_n + 1) %}
-        top_reasons.distress_reason_{{ rank }},
+            top_reasons.distress_reason_{{ rank }},
         {%- endfor %}
         {%- set parts = [] -%}
         {%- for rank in range(1, top_n + 1) -%}

@@ -65,11 +65,11 @@ weighted as (
         snapshot_date,
         weeks_back,
         {%- for group in groups %}
-        cast({{ group }}_score as {{ double }}) as {{ group }}_score,
+            cast({{ group }}_score as {{ double }}) as {{ group }}_score,
         {%- endfor %}
         {%- for group in groups %}
-        case when {{ group }}_score is not null then {{ weights.get(group, 0) }} else 0 end
-        {%- if not loop.last %} + {% endif %}
+            case when {{ group }}_score is not null then {{ weights.get(group, 0) }} else 0 end
+            {%- if not loop.last %} + {% endif %}
         {%- endfor %} as weight_present
     from measured
 ),
@@ -81,13 +81,13 @@ scored as (
         snapshot_date,
         weeks_back,
         {%- for group in groups %}
-        {{ group }}_score,
+            {{ group }}_score,
         {%- endfor %}
         {%- for group in groups %}
-        case
-            when weight_present > 0 and {{ group }}_score is not null
-                then 100.0 * {{ weights.get(group, 0) }} * {{ group }}_score / weight_present
-        end as {{ group }}_points,
+            case
+                when weight_present > 0 and {{ group }}_score is not null
+                    then 100.0 * {{ weights.get(group, 0) }} * {{ group }}_score / weight_present
+            end as {{ group }}_points,
         {%- endfor %}
         weight_present
     from weighted
@@ -106,12 +106,12 @@ final as (
         case
             when weight_present = 0 then null
             {%- for cut, band in bands %}
-            when {{ c360.round_double(total_points, 2) }} >= {{ cut }} then '{{ band }}'
+                when {{ c360.round_double(total_points, 2) }} >= {{ cut }} then '{{ band }}'
             {%- endfor %}
         end as health_band,
         {%- for group in groups %}
-        {{ c360.round_double(group ~ '_score', 4) }} as health_{{ group }}_score,
-        {{ c360.round_double(group ~ '_points', 2) }} as health_{{ group }}_points,
+            {{ c360.round_double(group ~ '_score', 4) }} as health_{{ group }}_score,
+            {{ c360.round_double(group ~ '_points', 2) }} as health_{{ group }}_points,
         {%- endfor %}
         cast(weight_present as {{ double }}) as health_weight_present
     from scored

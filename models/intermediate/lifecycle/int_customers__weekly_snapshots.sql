@@ -34,10 +34,10 @@ weeks as (
     from week_numbers
 ),
 
-{#- Events counted in the week of their own instant, and ticket
-    resolutions, subscription ends and refunds in the week they happened;
-    history older than the first snapshot falls into it. -#}
 dated_events as (
+    {#- Events count in the week of their own instant; ticket resolutions,
+        subscription ends and refunds in the week they happened; history
+        older than the first snapshot falls into it. #}
     select
         customer_id,
         touchpoint_type,
@@ -219,7 +219,7 @@ spine as (
         weeks.snapshot_date
     from customer_starts
     inner join weeks
-        on weeks.weeks_back <= customer_starts.first_weeks_back
+        on customer_starts.first_weeks_back >= weeks.weeks_back
 ),
 
 filled as (

@@ -12,36 +12,36 @@ stages as (
 ),
 
 {% if c360.source_enabled('crm') %}
-identity_map as (
-    select * from {{ ref('customer_identity_map') }}
-    where source_name = 'crm' and table_name = 'contacts'
-),
+    identity_map as (
+        select * from {{ ref('customer_identity_map') }}
+        where source_name = 'crm' and table_name = 'contacts'
+    ),
 
-contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
-),
+    contacts as (
+        select * from {{ ref('stg_crm__contacts') }}
+    ),
 
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
-),
+    accounts as (
+        select * from {{ ref('stg_crm__accounts') }}
+    ),
 
-customer_accounts as (
-    select
-        identity_map.customer_id,
-        accounts.account_id,
-        accounts.account_type,
-        accounts.segment,
-        accounts.industry,
-        row_number() over (
-            partition by identity_map.customer_id
-            order by contacts.updated_at desc, contacts.contact_id
-        ) as contact_rank
-    from identity_map
-    inner join contacts
-        on identity_map.record_id = contacts.contact_id
-    inner join accounts
-        on contacts.account_id = accounts.account_id
-),
+    customer_accounts as (
+        select
+            identity_map.customer_id,
+            accounts.account_id,
+            accounts.account_type,
+            accounts.segment,
+            accounts.industry,
+            row_number() over (
+                partition by identity_map.customer_id
+                order by contacts.updated_at desc, contacts.contact_id asc
+            ) as contact_rank
+        from identity_map
+        inner join contacts
+            on identity_map.record_id = contacts.contact_id
+        inner join accounts
+            on contacts.account_id = accounts.account_id
+    ),
 {% else %}
 customer_accounts as (
     select

@@ -41,31 +41,31 @@ distress as (
 ),
 
 {% if c360.source_enabled('commerce') %}
-order_lines as (
-    select * from {{ ref('fct_order_lines') }}
-),
+    order_lines as (
+        select * from {{ ref('fct_order_lines') }}
+    ),
 
-products_owned as (
-    select
-        customer_id,
-        count(distinct product_id) as products_owned,
-        count(distinct category) as categories_owned
-    from order_lines
-    where order_status = 'completed'
-    group by customer_id
-),
+    products_owned as (
+        select
+            customer_id,
+            count(distinct product_id) as products_owned,
+            count(distinct category) as categories_owned
+        from order_lines
+        where order_status = 'completed'
+        group by customer_id
+    ),
 
-category_spend as (
-    select
-        customer_id,
-        category,
-        row_number() over (
-            partition by customer_id order by sum(line_amount) desc, category
-        ) as category_rank
-    from order_lines
-    where order_status = 'completed' and category is not null
-    group by customer_id, category
-),
+    category_spend as (
+        select
+            customer_id,
+            category,
+            row_number() over (
+                partition by customer_id order by sum(line_amount) desc, category
+            ) as category_rank
+        from order_lines
+        where order_status = 'completed' and category is not null
+        group by customer_id, category
+    ),
 {% else %}
 products_owned as (
     select
@@ -85,31 +85,31 @@ category_spend as (
 {% endif %}
 
 {% if c360.source_enabled('privacy') %}
-consents as (
-    select * from {{ ref('stg_privacy__consents') }}
-),
+    consents as (
+        select * from {{ ref('stg_privacy__consents') }}
+    ),
 
-consent_map as (
-    select * from {{ ref('customer_identity_map') }}
-    where source_name = 'privacy' and table_name = 'consents'
-),
+    consent_map as (
+        select * from {{ ref('customer_identity_map') }}
+        where source_name = 'privacy' and table_name = 'consents'
+    ),
 
-latest_consents as (
-    select
-        consent_map.customer_id,
-        consents.status,
-        row_number() over (
-            partition by consent_map.customer_id
-            order by consents.recorded_at desc, consents.consent_id desc
-        ) as consent_rank
-    from consents
-    inner join consent_map
-        on consents.consent_id = consent_map.record_id
-    where
-        consents.purpose = 'email_marketing'
-        and consents.recorded_at < {{ as_of_at }}
-        and (consents.loaded_at is null or consents.loaded_at < {{ as_of_at }})
-),
+    latest_consents as (
+        select
+            consent_map.customer_id,
+            consents.status,
+            row_number() over (
+                partition by consent_map.customer_id
+                order by consents.recorded_at desc, consents.consent_id desc
+            ) as consent_rank
+        from consents
+        inner join consent_map
+            on consents.consent_id = consent_map.record_id
+        where
+            consents.purpose = 'email_marketing'
+            and consents.recorded_at < {{ as_of_at }}
+            and (consents.loaded_at is null or consents.loaded_at < {{ as_of_at }})
+    ),
 {% else %}
 latest_consents as (
     select
@@ -136,8 +136,8 @@ seen as (
         min(occurred_at) as first_seen_at,
         max(case when direction = 'inbound' then occurred_at end) as last_seen_at,
         {%- for channel in order_channels %}
-        sum(case when touchpoint_type = 'order' and status = 'completed' and channel = '{{ channel }}' then 1 else 0 end)
-            as orders_{{ channel }},
+            sum(case when touchpoint_type = 'order' and status = 'completed' and channel = '{{ channel }}' then 1 else 0 end)
+                as orders_{{ channel }},
         {%- endfor %}
         min(case when touchpoint_type in ('order', 'subscription') then occurred_at end) as first_purchase_at
     from touchpoints
@@ -240,7 +240,7 @@ assembled as (
         snapshots.last_order_date,
         snapshots.days_since_last_order,
         {%- for channel in order_channels %}
-        coalesce(seen.orders_{{ channel }}, 0) as orders_{{ channel }},
+            coalesce(seen.orders_{{ channel }}, 0) as orders_{{ channel }},
         {%- endfor %}
         coalesce(products_owned.products_owned, 0) as products_owned,
         coalesce(products_owned.categories_owned, 0) as categories_owned,
@@ -268,8 +268,9 @@ assembled as (
         coalesce(snapshots.nps_responses_lifetime, 0) as nps_responses,
         case
             when snapshots.nps_responses_lifetime > 0
-                then 100.0 * cast(snapshots.nps_promoters_lifetime - snapshots.nps_detractors_lifetime as {{ double }})
-                / snapshots.nps_responses_lifetime
+                then
+                    100.0 * cast(snapshots.nps_promoters_lifetime - snapshots.nps_detractors_lifetime as {{ double }})
+                    / snapshots.nps_responses_lifetime
         end as nps,
         snapshots.latest_nps_score,
         case
@@ -299,7 +300,7 @@ assembled as (
         health_now.health_score,
         health_now.health_band,
         {%- for group in groups %}
-        health_now.health_{{ group }}_points,
+            health_now.health_{{ group }}_points,
         {%- endfor %}
         health_before.health_score as health_score_before,
         health_now.health_score - health_before.health_score as health_trend,
@@ -339,40 +340,40 @@ assembled as (
     most frequent, highest spend); market context within segment and region
     (percent rank 0..1 among customers with a value). -#}
 {%- set contexts = [
-    ('revenue', 'revenue_lifetime', 'is_customer'),
-    ('health', 'health_score', 'health_score is not null'),
-    ('usage', 'active_days_28d', 'is_customer')
+    ('revenue', 'assembled.revenue_lifetime', 'assembled.is_customer'),
+    ('health', 'assembled.health_score', 'assembled.health_score is not null'),
+    ('usage', 'assembled.active_days_28d', 'assembled.is_customer')
 ] %}
 
 scored as (
     select
         assembled.*,
         case
-            when orders_lifetime > 0
+            when assembled.orders_lifetime > 0
                 then ntile(5) over (
-                    partition by orders_lifetime > 0 order by days_since_last_order desc, customer_id
+                    partition by assembled.orders_lifetime > 0 order by assembled.days_since_last_order desc, assembled.customer_id asc
                 )
         end as rfm_recency_score,
         case
-            when orders_lifetime > 0
-                then ntile(5) over (partition by orders_lifetime > 0 order by orders_lifetime, customer_id)
+            when assembled.orders_lifetime > 0
+                then ntile(5) over (partition by assembled.orders_lifetime > 0 order by assembled.orders_lifetime, assembled.customer_id)
         end as rfm_frequency_score,
         case
-            when orders_lifetime > 0
-                then ntile(5) over (partition by orders_lifetime > 0 order by revenue_lifetime, customer_id)
+            when assembled.orders_lifetime > 0
+                then ntile(5) over (partition by assembled.orders_lifetime > 0 order by assembled.revenue_lifetime, assembled.customer_id)
         end as rfm_monetary_score,
         {%- for name, column, condition in contexts %}
-        {%- for scope in ['segment', 'region'] %}
-        case
-            when {{ condition }}
-                then percent_rank() over (partition by {{ scope }}, {{ condition }} order by {{ column }})
-        end as {{ name }}_percentile_in_{{ scope }},
+            {%- for scope in ['segment', 'region'] %}
+                case
+                    when {{ condition }}
+                        then percent_rank() over (partition by assembled.{{ scope }}, {{ condition }} order by {{ column }})
+                end as {{ name }}_percentile_in_{{ scope }},
+            {%- endfor %}
         {%- endfor %}
-        {%- endfor %}
-        avg(case when is_customer then cast(revenue_lifetime as {{ double }}) end) over (partition by segment)
+        avg(case when assembled.is_customer then cast(assembled.revenue_lifetime as {{ double }}) end) over (partition by assembled.segment)
             as segment_avg_revenue,
-        avg(health_score) over (partition by segment) as segment_avg_health_score,
-        avg(case when is_customer then cast(active_days_28d as {{ double }}) end) over (partition by segment)
+        avg(assembled.health_score) over (partition by assembled.segment) as segment_avg_health_score,
+        avg(case when assembled.is_customer then cast(assembled.active_days_28d as {{ double }}) end) over (partition by assembled.segment)
             as segment_avg_active_days_28d
     from assembled
 ),
@@ -427,7 +428,7 @@ final as (
                 ]) }}
         end as rfm_segment,
         {%- for channel in order_channels %}
-        cast(orders_{{ channel }} as {{ dbt.type_int() }}) as orders_{{ channel }},
+            cast(orders_{{ channel }} as {{ dbt.type_int() }}) as orders_{{ channel }},
         {%- endfor %}
         cast(products_owned as {{ dbt.type_int() }}) as products_owned,
         cast(categories_owned as {{ dbt.type_int() }}) as categories_owned,
@@ -469,7 +470,7 @@ final as (
         health_score,
         health_band,
         {%- for group in groups %}
-        health_{{ group }}_points,
+            health_{{ group }}_points,
         {%- endfor %}
         health_score_before,
         {{ c360.round_double('health_trend', 2) }} as health_trend,
@@ -479,9 +480,9 @@ final as (
         distress_reason_2,
         distress_reason_3,
         {%- for name, column, condition in contexts %}
-        {%- for scope in ['segment', 'region'] %}
-        {{ c360.round_double(name ~ '_percentile_in_' ~ scope, 4) }} as {{ name }}_percentile_in_{{ scope }},
-        {%- endfor %}
+            {%- for scope in ['segment', 'region'] %}
+                {{ c360.round_double(name ~ '_percentile_in_' ~ scope, 4) }} as {{ name }}_percentile_in_{{ scope }},
+            {%- endfor %}
         {%- endfor %}
         {{ c360.round_double('segment_avg_revenue', 2) }} as segment_avg_revenue,
         {{ c360.round_double('segment_avg_health_score', 2) }} as segment_avg_health_score,

@@ -57,8 +57,8 @@ customer_months as (
     from months
     inner join stage_history
         on
-            stage_history.entered_at < months.month_end
-            and (stage_history.exited_at is null or stage_history.exited_at > months.month_start)
+            months.month_end > stage_history.entered_at
+            and (stage_history.exited_at is null or months.month_start < stage_history.exited_at)
     group by months.month_start, stage_history.customer_id
 ),
 

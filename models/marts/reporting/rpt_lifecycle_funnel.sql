@@ -35,12 +35,12 @@ everyone as (
 
 stage_list as (
     {%- for stage in stages %}
-    select
-        {{ loop.index }} as stage_order,
-        '{{ stage }}' as lifecycle_stage
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            {{ loop.index }} as stage_order,
+            '{{ stage }}' as lifecycle_stage
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
