@@ -19,23 +19,26 @@
     double
 {%- endmacro %}
 
-{#- A double rounded to n decimals, as a double (PostgreSQL rounds numerics only). -#}
+{#- A double rounded to n decimals, as a double, the same on every engine:
+    the value goes through decimal(28, 8) first, so a half-way value that
+    one engine computes as ...4999999 and another as ...5 rounds alike
+    (decimals round half away from zero everywhere). -#}
 {% macro round_double(expr, n) -%}
     {{ return(adapter.dispatch('round_double', 'c360')(expr, n)) }}
 {%- endmacro %}
 
 {% macro default__round_double(expr, n) -%}
-    round({{ expr }}, {{ n }})
+    cast(round(cast({{ expr }} as decimal(28, 8)), {{ n }}) as double)
 {%- endmacro %}
 
 {% macro duckdb__round_double(expr, n) -%}
-    round({{ expr }}, {{ n }})
+    cast(round(cast({{ expr }} as decimal(28, 8)), {{ n }}) as double)
 {%- endmacro %}
 
 {% macro postgres__round_double(expr, n) -%}
-    cast(round(cast({{ expr }} as numeric), {{ n }}) as double precision)
+    cast(round(cast({{ expr }} as numeric(28, 8)), {{ n }}) as double precision)
 {%- endmacro %}
 
 {% macro spark__round_double(expr, n) -%}
-    round({{ expr }}, {{ n }})
+    cast(round(cast({{ expr }} as decimal(28, 8)), {{ n }}) as double)
 {%- endmacro %}

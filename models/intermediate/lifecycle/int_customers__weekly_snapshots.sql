@@ -120,7 +120,7 @@ weekly as (
         sum(
             case
                 when event_edge = 'end' and touchpoint_type = 'support_ticket'
-                    then cast({{ dbt.datediff('occurred_at', 'ended_at', 'hour') }} as {{ double }}) / 24.0
+                    then cast({{ dbt.datediff('occurred_at', 'ended_at', 'second') }} as {{ double }}) / 86400.0
                 else 0
             end
         ) as ticket_days_to_resolve,

@@ -47,9 +47,9 @@ final as (
         known.opened_at,
         known.first_response_at,
         known.resolved_at,
-        cast({{ dbt.datediff('known.opened_at', 'known.first_response_at', 'minute') }} as {{ double }}) / 60.0
+        cast({{ dbt.datediff('known.opened_at', 'known.first_response_at', 'second') }} as {{ double }}) / 3600.0
             as hours_to_first_response,
-        cast({{ dbt.datediff('known.opened_at', 'known.resolved_at', 'minute') }} as {{ double }}) / 60.0
+        cast({{ dbt.datediff('known.opened_at', 'known.resolved_at', 'second') }} as {{ double }}) / 3600.0
             as hours_to_resolve
     from known
     inner join identity_map
