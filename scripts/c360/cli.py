@@ -131,8 +131,40 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     generate_dataset(customers=customers, seed=seed, out=data_dir, as_of=date.today(), progress=True)
     run_dbt(project, "build", only_sources=_parse_sources(sources))
     _print_summary(project.warehouse)
+    _print_customer_examples(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
     click.echo("open it with any DuckDB client or BI tool, or: c360 summary")
+
+
+def _print_customer_examples(warehouse: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from c360.summary import customer_360_examples
+
+    columns, rows = customer_360_examples(warehouse)
+    if not rows:
+        return
+    table = Table(title="customer_360: the most distressed customers")
+    headers = {"customer_id": "customer", "first_name": "name", "lifecycle_stage": "stage",
+               "revenue_lifetime": "revenue", "health_score": "health", "health_band": "band",
+               "distress_index": "distress", "distress_reason_1": "top reason"}
+    shown = [column for column in columns if column != "last_name"]
+    for column in shown:
+        table.add_column(headers.get(column, column), justify="right" if column in (
+            "revenue_lifetime", "nps", "health_score", "distress_index") else "left")
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        values["customer_id"] = str(values["customer_id"])[:8]
+        values["first_name"] = " ".join(str(values[k]) for k in ("first_name", "last_name") if values[k])
+
+        def cell(value):
+            if value is None:
+                return ""
+            return f"{value:,.1f}" if isinstance(value, int | float) or hasattr(value, "as_tuple") else str(value)
+
+        table.add_row(*(cell(values[column]) if column != "customer_id" else values[column] for column in shown))
+    Console().print(table)
 
 
 def _print_summary(warehouse: Path) -> None:

@@ -9,6 +9,7 @@ a half-updated warehouse behind.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -77,6 +78,19 @@ def disabled_sources(enabled: Sequence[str] | None) -> list[str]:
     return [name for name in SOURCES if name not in enabled]
 
 
+def dataset_as_of(raw_path: Path) -> str | None:
+    """The `as_of` date of a generated dataset whose raw folder is ``raw_path``
+    (its ``manifest.json`` sits beside it), or None."""
+    manifest = Path(raw_path).parent / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        value = json.loads(manifest.read_text()).get("as_of")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
 def dbt_arguments(
     project: Project,
     command: str,
@@ -86,6 +100,10 @@ def dbt_arguments(
     """The full dbt argument list for ``command``."""
     extra_args, user_vars = _split_vars(list(extra))
     project_vars = {"c360_raw_path": str(project.raw_path)}
+    as_of = dataset_as_of(project.raw_path)
+    if as_of:
+        # a generated dataset is built as of its own date, not today
+        project_vars["c360_as_of_date"] = as_of
     disabled = disabled_sources(only_sources)
     if disabled:
         project_vars["c360_disabled_sources"] = disabled

@@ -88,3 +88,31 @@ def source_table_counts(warehouse: Path, counts: list[RelationCount]) -> list[So
             quarantined.get((source_name, count.name), 0),
         ))
     return result
+
+
+#: customer_360 columns shown by `c360 demo`.
+EXAMPLE_COLUMNS = ("customer_id", "first_name", "last_name", "lifecycle_stage", "revenue_lifetime", "nps",
+                   "health_score", "health_band", "distress_index", "distress_reason_1")
+
+
+def customer_360_examples(warehouse: Path, limit: int = 5) -> tuple[list[str], list[tuple]]:
+    """A few customers of customer_360 (buyers with a health score, the most
+    distressed first), as (column names, rows); empty when it is not built."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        found = connection.execute(
+            "select table_schema from information_schema.tables where table_name = 'customer_360'"
+        ).fetchone()
+        if found is None:
+            return list(EXAMPLE_COLUMNS), []
+        rows = connection.execute(
+            f"""
+            select {", ".join(EXAMPLE_COLUMNS)}
+            from "{found[0]}".customer_360
+            where is_customer and health_score is not null
+            order by distress_index desc, customer_id
+            limit {int(limit)}
+            """
+        ).fetchall()
+    return list(EXAMPLE_COLUMNS), rows

@@ -2,7 +2,8 @@
 
 The test dataset is built with `dbt build` (every model, data test and unit
 test) on a throwaway PostgreSQL server and in a local Spark session; then
-every staged table, the quarantine and the identity relations are compared
+every staged table, the quarantine, the identity relations and the
+lifecycle, health and customer_360 relations are compared
 with the DuckDB build of the same data, row by row.
 """
 
@@ -32,6 +33,19 @@ IDENTITY_RELATIONS = {
     ("intermediate", "int_identity__cluster_audit"): ["audit_id"],
     ("intermediate", "int_identity__customers"): ["customer_id"],
     ("intermediate", "int_identity__golden_records"): ["customer_id"],
+}
+
+
+#: Lifecycle, health and customer relations compared across engines, with their keys.
+LIFECYCLE_RELATIONS = {
+    ("intermediate", "int_touchpoints__unioned"): ["touchpoint_id"],
+    ("intermediate", "int_customers__lifecycle_stages"): ["lifecycle_stage_id"],
+    ("intermediate", "int_customers__weekly_snapshots"): ["customer_snapshot_id"],
+    ("intermediate", "int_customers__health_scores"): ["customer_snapshot_id"],
+    ("intermediate", "int_customers__distress"): ["customer_id"],
+    ("marts", "customer_360"): ["customer_id"],
+    ("marts", "rpt_churn_monthly"): ["churn_month_id"],
+    ("marts", "rpt_nps_monthly"): ["nps_month_id"],
 }
 
 
@@ -79,6 +93,16 @@ def test_identity_is_the_same(relation, duckdb_project, engine):
     # the guards' audit may be empty on a small dataset; the rest never is
     assert len(duck) > 0 or name == "int_identity__cluster_audit"
     assert differences(duck, other, IDENTITY_RELATIONS[relation]) == []
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize("relation", sorted(LIFECYCLE_RELATIONS), ids=lambda r: r[1])
+def test_lifecycle_is_the_same(relation, duckdb_project, engine):
+    suffix, name = relation
+    duck = read(duckdb_project, {}, suffix, name)
+    other = read(*engine, suffix, name)
+    assert len(duck) > 0
+    assert differences(duck, other, LIFECYCLE_RELATIONS[relation]) == []
 
 
 @pytest.mark.dbt
