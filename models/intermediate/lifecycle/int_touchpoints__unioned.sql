@@ -360,6 +360,8 @@ final as (
     from known
     inner join identity_map
         on known.record_key = identity_map.record_key
+    -- an anonymous record (a device that never logged in) is no customer's
+    where identity_map.customer_id is not null
 )
 
 select * from final
