@@ -129,7 +129,8 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     project = Project.resolve(warehouse=warehouse, raw_path=data_dir / "raw", target="duckdb")
     click.echo(f"generating {customers:,} customers (seed {seed}) into {data_dir}")
     generate_dataset(customers=customers, seed=seed, out=data_dir, as_of=date.today(), progress=True)
-    run_dbt(project, "build", only_sources=_parse_sources(sources))
+    # the data is generated anew: incremental models must not keep an earlier dataset's rows
+    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources))
     _print_summary(project.warehouse)
     _print_customer_examples(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
