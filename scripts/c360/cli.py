@@ -259,6 +259,39 @@ def resolve(records: Path, out: Path, golden: Path | None, mappings: tuple[str, 
     click.echo(f"warehouse: {result.warehouse}")
 
 
+@cli.command()
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Train and score as of this date, with only data known then (default: the latest snapshot).")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--quiet", is_flag=True, help="Print only the result line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the model runs as JSON.")
+def score(as_of, warehouse, target, quiet: bool, as_json: bool) -> None:
+    """Score churn risk and upsell recommendations; write them back.
+
+    Models learn from the weekly snapshots, are validated out of time against
+    a baseline and published only if they beat it (otherwise the earlier
+    scores stay and the exit code is 1). Rebuild (c360 build) for
+    customer_360 to show the new scores.
+    """
+    from c360.scoring.run import score as run_score
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+
+    def log(message: str) -> None:
+        if not (quiet or as_json):
+            click.echo(message, err=True)
+
+    result = run_score(project, as_of.date() if as_of else None, log=log)
+    if as_json:
+        click.echo(json.dumps({"as_of": result.as_of.isoformat(), "churn": result.churn_run,
+                               "upsell": result.upsell_run}, default=str, indent=2))
+    else:
+        click.echo(f"scored as of {result.as_of}: {result.churn_rows:,} churn scores "
+                   f"({result.churn_run['model_version']}), {result.upsell_rows:,} recommendations "
+                   f"({result.upsell_run['model_version']})")
+
+
 @cli.group()
 def bench() -> None:
     """Benchmarks measured against the generator's ground truth."""

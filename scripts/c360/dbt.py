@@ -161,7 +161,11 @@ def run_dbt(
         return
     if project.is_duckdb:
         env["C360_WAREHOUSE"] = str(project.warehouse)
-    failure = _invoke(args, env)
+    try:
+        failure = _invoke(args, env)
+    finally:
+        if project.is_duckdb:
+            _release_duckdb()  # the warehouse file is free for the scripts that read or write it next
     if failure:
         raise C360Error(f"dbt {command} failed: {failure}")
 

@@ -40,6 +40,47 @@ distress as (
     select * from {{ ref('int_customers__distress') }}
 ),
 
+churn_scores as (
+    select * from {{ ref('stg_scores__churn_scores') }}
+),
+
+upsell_recommendations as (
+    select * from {{ ref('stg_scores__upsell_recommendations') }}
+),
+
+{# The latest scoring as of the build's as-of date or before it. #}
+latest_scoring as (
+    select
+        'churn' as score_table,
+        max(as_of_date) as as_of_date
+    from churn_scores
+    where as_of_date <= cast('{{ c360.as_of_date_text() }}' as date)
+    union all
+    select
+        'upsell' as score_table,
+        max(as_of_date) as as_of_date
+    from upsell_recommendations
+    where as_of_date <= cast('{{ c360.as_of_date_text() }}' as date)
+),
+
+{%- for name, relation, table, condition in [
+    ('latest_churn_scores', 'churn_scores', 'churn', none),
+    ('top_recommendations', 'upsell_recommendations', 'upsell', 'upsell_recommendations.recommendation_rank = 1')
+] %}
+
+    {{ name }} as (
+        select {{ relation }}.*
+        from {{ relation }}
+        inner join latest_scoring
+            on
+                latest_scoring.score_table = '{{ table }}'
+                and {{ relation }}.as_of_date = latest_scoring.as_of_date
+        {%- if condition %}
+            where {{ condition }}
+        {%- endif %}
+    ),
+{%- endfor %}
+
 {% if c360.source_enabled('commerce') %}
     order_lines as (
         select * from {{ ref('fct_order_lines') }}
@@ -378,6 +419,24 @@ scored as (
     from assembled
 ),
 
+with_scores as (
+    select
+        scored.*,
+        latest_churn_scores.churn_probability as churn_score,
+        latest_churn_scores.risk_band as churn_risk_band,
+        latest_churn_scores.top_reasons as churn_top_reasons,
+        latest_churn_scores.model_version as churn_model_version,
+        top_recommendations.propensity as upsell_score,
+        top_recommendations.subcategory as upsell_recommendation,
+        top_recommendations.reason as upsell_reason,
+        latest_churn_scores.scored_at
+    from scored
+    left join latest_churn_scores
+        on scored.customer_id = latest_churn_scores.customer_id
+    left join top_recommendations
+        on scored.customer_id = top_recommendations.customer_id
+),
+
 final as (
     select
         customer_id,
@@ -487,12 +546,16 @@ final as (
         {{ c360.round_double('segment_avg_revenue', 2) }} as segment_avg_revenue,
         {{ c360.round_double('segment_avg_health_score', 2) }} as segment_avg_health_score,
         {{ c360.round_double('segment_avg_active_days_28d', 2) }} as segment_avg_active_days_28d,
-        cast(null as {{ double }}) as churn_score,
-        cast(null as {{ double }}) as upsell_score,
-        cast(null as {{ dbt.type_string() }}) as upsell_recommendation,
-        cast(null as {{ dbt.type_timestamp() }}) as scored_at,
+        churn_score,
+        churn_risk_band,
+        churn_top_reasons,
+        churn_model_version,
+        upsell_score,
+        upsell_recommendation,
+        upsell_reason,
+        scored_at,
         cast('{{ c360.as_of_date_text() }}' as date) as as_of_date
-    from scored
+    from with_scores
 )
 
 select * from final

@@ -1,0 +1,139 @@
+"""Writing scores back: every table of one as-of date replaced in one transaction.
+
+The tables are declared once, in the dbt macro `score_tables`; they are
+created (if missing) with `dbt run-operation create_score_tables`, and rows
+are aligned to the columns the warehouse reports. On DuckDB and PostgreSQL
+the delete of the as-of date's old rows and the insert of the new ones commit
+together or not at all, so a run that fails leaves the previous scores
+readable and intact. On Spark (Parquet tables, no transactions) each table is
+rewritten in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+
+from c360.dbt import run_dbt
+from c360.project import C360Error, Project
+from c360.warehouse import postgres_connection, schema_name, spark_session
+
+TABLES = ("model_runs", "churn_scores", "upsell_recommendations")
+
+
+def ensure_tables(project: Project) -> None:
+    run_dbt(project, "run-operation", ["create_score_tables"])
+
+
+def score_schema(project: Project) -> str:
+    return schema_name(project, "scores")
+
+
+def replace_as_of(project: Project, as_of: date, frames: Mapping[str, pd.DataFrame],
+                  replace: Mapping[str, bool] | None = None) -> None:
+    """Write ``frames`` (table -> rows). For a table whose ``replace`` flag is
+    true (default), the rows of ``as_of`` are deleted first; model_runs is
+    appended to, keyed by model_version (a re-run of the same version
+    replaces its row)."""
+    unknown = set(frames) - set(TABLES)
+    if unknown:
+        raise C360Error(f"not a score table: {', '.join(sorted(unknown))}")
+    replace = dict(replace or {})
+    schema = score_schema(project)
+    adapter = project.adapter_type
+    if adapter == "duckdb":
+        _write_duckdb(project, schema, as_of, frames, replace)
+    elif adapter == "postgres":
+        _write_postgres(project, schema, as_of, frames, replace)
+    elif adapter == "spark":
+        _write_spark(project, schema, as_of, frames, replace)
+    else:
+        raise C360Error(f"writing scores to a {adapter} target is not supported")
+
+
+def _delete_condition(table: str, frame: pd.DataFrame, as_of: date, replace: Mapping[str, bool]) -> str | None:
+    if table == "model_runs":
+        versions = ", ".join("'" + v.replace("'", "''") + "'" for v in frame["model_version"].unique())
+        return f"model_version in ({versions})" if versions else None
+    if replace.get(table, True):
+        return f"as_of_date = cast('{as_of.isoformat()}' as date)"
+    return None
+
+
+def _write_duckdb(project, schema, as_of, frames, replace) -> None:
+    import duckdb
+
+    connection = duckdb.connect(str(project.warehouse))
+    try:
+        connection.execute("begin transaction")
+        for table, frame in frames.items():
+            columns = [row[0] for row in connection.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, table]).fetchall()]
+            aligned = _aligned(frame, columns, table)
+            condition = _delete_condition(table, aligned, as_of, replace)
+            if condition:
+                connection.execute(f"delete from {schema}.{table} where {condition}")
+            connection.register("incoming", aligned)
+            connection.execute(f"insert into {schema}.{table} ({', '.join(columns)}) "
+                               f"select {', '.join(columns)} from incoming")
+            connection.unregister("incoming")
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    finally:
+        connection.close()
+
+
+def _write_postgres(project, schema, as_of, frames, replace) -> None:
+    import io
+
+    with postgres_connection(project) as connection:
+        try:
+            with connection.cursor() as cursor:
+                for table, frame in frames.items():
+                    cursor.execute("select column_name from information_schema.columns where table_schema = %s "
+                                   "and table_name = %s order by ordinal_position", (schema, table))
+                    columns = [row[0] for row in cursor.fetchall()]
+                    aligned = _aligned(frame, columns, table)
+                    condition = _delete_condition(table, aligned, as_of, replace)
+                    if condition:
+                        cursor.execute(f"delete from {schema}.{table} where {condition}")
+                    buffer = io.StringIO()
+                    aligned.to_csv(buffer, index=False, header=False, na_rep="\\N")
+                    buffer.seek(0)
+                    cursor.copy_expert(f"copy {schema}.{table} ({', '.join(columns)}) from stdin "
+                                       "with (format csv, null '\\N')", buffer)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+
+
+def _write_spark(project, schema, as_of, frames, replace) -> None:
+    spark = spark_session(project)
+    for table, frame in frames.items():
+        existing = spark.table(f"{schema}.{table}")
+        columns = existing.columns
+        aligned = _aligned(frame, columns, table)
+        condition = _delete_condition(table, aligned, as_of, replace)
+        kept = existing.where(f"not ({condition})") if condition else existing
+        incoming = spark.createDataFrame(aligned.astype(object).where(aligned.notna(), None),
+                                         schema=existing.schema)
+        staged = f"{schema}.{table}__incoming"
+        kept.unionByName(incoming).write.mode("overwrite").saveAsTable(staged)
+        spark.sql(f"insert overwrite table {schema}.{table} select * from {staged}")
+        spark.sql(f"drop table if exists {staged}")
+
+
+def _aligned(frame: pd.DataFrame, columns: list[str], table: str) -> pd.DataFrame:
+    if not columns:
+        raise C360Error(f"score table {table} does not exist: run `c360 build` or `c360 score` once")
+    missing = [c for c in columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in columns]
+    if missing or extra:
+        raise C360Error(f"{table}: rows do not match the declared columns (missing {missing}, unexpected {extra})")
+    return frame[columns]
