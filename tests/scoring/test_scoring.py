@@ -159,7 +159,8 @@ def test_a_model_worse_than_the_baseline_is_not_published(scored, monkeypatch):
     before = churn_rows(project.warehouse)
     from sklearn.dummy import DummyClassifier
 
-    monkeypatch.setattr(churn, "candidate_model", lambda random_state: DummyClassifier(strategy="prior"))
+    monkeypatch.setattr(churn, "candidate_models",
+                        lambda random_state: {"constant": DummyClassifier(strategy="prior")})
     with pytest.raises(churn.BaselineGateError, match="churn model not published: ROC AUC"):
         score(project, result.as_of, log=lambda message: None)
     assert churn_rows(project.warehouse) == before, "the previously published churn scores stay"

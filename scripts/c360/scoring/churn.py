@@ -13,7 +13,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -83,6 +83,19 @@ def baseline_model():
                          StandardScaler(), LogisticRegression(max_iter=1000))
 
 
+def _log_scaled(x):
+    x = np.nan_to_num(np.asarray(x, dtype=float), nan=0.0)
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def candidate_models(random_state: int) -> dict:
+    """The candidates; the one with the best log loss on the calibration
+    dates (never the test dates) is kept."""
+    return {"gradient_boosting": candidate_model(random_state),
+            "logistic_regression": make_pipeline(FunctionTransformer(_log_scaled), StandardScaler(),
+                                                 LogisticRegression(max_iter=2000, C=0.5))}
+
+
 def candidate_model(random_state: int):
     return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=7,
                                           min_samples_leaf=200, l2_regularization=3.0,
@@ -99,6 +112,8 @@ class FittedChurn:
     reference: pd.Series        # per-feature training median (the "typical customer")
     base_rate: float
     importance: dict[str, float]
+    algorithm: str = ""
+    calibration_log_loss: dict | None = None
 
 
 def fit(train_x: pd.DataFrame, train_y: np.ndarray, calib_x: pd.DataFrame, calib_y: np.ndarray,
@@ -106,13 +121,22 @@ def fit(train_x: pd.DataFrame, train_y: np.ndarray, calib_x: pd.DataFrame, calib
     if len(np.unique(train_y)) < 2 or len(np.unique(calib_y)) < 2:
         raise C360Error("churn: the training window holds only one class; nothing to learn "
                         "(more history, or a longer c360_scoring.churn_horizon_days)")
-    raw = candidate_model(config.random_state).fit(train_x, train_y)
+    # a measure the business does not have (no tickets, no surveys) is empty or constant: leave it out
+    informative = [c for c in train_x.columns if train_x[c].nunique(dropna=True) > 1]
+    baseline_input = train_x[list(BASELINE_FEATURES)].to_numpy()
+    train_x, calib_x = train_x[informative], calib_x[informative]
+    fitted_candidates = {name: model.fit(train_x, train_y)
+                         for name, model in candidate_models(config.random_state).items()}
+    losses = {name: log_loss(calib_y, model.predict_proba(calib_x)[:, 1], labels=[0, 1])
+              for name, model in fitted_candidates.items()}
+    chosen = min(losses, key=losses.get)
+    raw = fitted_candidates[chosen]
     method = "isotonic" if len(calib_y) >= 5000 else "sigmoid"
     calibrated = CalibratedClassifierCV(FrozenEstimator(raw), method=method).fit(calib_x, calib_y)
-    baseline = baseline_model().fit(train_x[list(BASELINE_FEATURES)].to_numpy(), train_y)
+    baseline = baseline_model().fit(baseline_input, train_y)
     reference = train_x.median(numeric_only=True)
     fitted = FittedChurn(calibrated, raw, baseline, list(train_x.columns), reference,
-                         float(np.mean(train_y)), {})
+                         float(np.mean(train_y)), {}, chosen, {k: round(float(v), 5) for k, v in losses.items()})
     sample = calib_x.sample(min(len(calib_x), 2000), random_state=config.random_state)
     contributions = contributions_of(fitted, sample, list(train_x.columns))
     fitted.importance = (contributions.abs().mean().sort_values(ascending=False).round(4)).to_dict()

@@ -58,7 +58,8 @@ def churn_examples(project: Project, dates: list[date], config: ScoringConfig,
 
 def train_churn(project: Project, as_of: date, config: ScoringConfig, transform=None, log=print):
     """Validate out of time, gate against the baseline, refit on the latest
-    labelled dates. Returns (run record, fitted model or None if rejected)."""
+    labelled dates. Returns (run record, fitted model or None if rejected,
+    the out-of-time evaluation: test rows, labels and both predictions)."""
     train_dates, calib_dates, test_dates = churn.date_plan(as_of, config)
     first = data.snapshot_dates(project)[0]
     if train_dates[0] < first:
@@ -68,12 +69,13 @@ def train_churn(project: Project, as_of: date, config: ScoringConfig, transform=
         f"{len(test_dates)} out-of-time test dates ({train_dates[0]} .. {test_dates[-1]})")
     x_train, y_train, _ = churn_examples(project, train_dates, config, transform)
     x_calib, y_calib, _ = churn_examples(project, calib_dates, config, transform)
-    x_test, y_test, _ = churn_examples(project, test_dates, config, transform)
+    x_test, y_test, rows_test = churn_examples(project, test_dates, config, transform)
     single = churn.check_leakage(x_train, y_train, config.leakage_max_auc)
     evaluated = churn.fit(x_train, y_train, x_calib, y_calib, config)
-    candidate = binary_metrics(y_test, churn.predict(evaluated, x_test), evaluated.base_rate)
-    baseline = binary_metrics(y_test, churn.predict_baseline(evaluated, x_test), evaluated.base_rate)
-    log(f"churn: out of time ROC AUC {candidate['roc_auc']} (baseline {baseline['roc_auc']}), "
+    p_test, p_baseline = churn.predict(evaluated, x_test), churn.predict_baseline(evaluated, x_test)
+    candidate = binary_metrics(y_test, p_test, evaluated.base_rate)
+    baseline = binary_metrics(y_test, p_baseline, evaluated.base_rate)
+    log(f"churn: {evaluated.algorithm} chosen on the calibration dates; out of time ROC AUC {candidate['roc_auc']} (baseline {baseline['roc_auc']}), "
         f"Brier {candidate['brier']} (base rate {candidate['base_rate_brier']})")
     problems = []
     if candidate["roc_auc"] is None or baseline["roc_auc"] is None:
@@ -100,19 +102,25 @@ def train_churn(project: Project, as_of: date, config: ScoringConfig, transform=
         "status": "rejected" if problems else "published",
         "message": ("; ".join(problems) if problems else None),
         "metrics": json.dumps({"candidate": candidate, "baseline": baseline,
-                               "calibration": calibration_table(y_test, churn.predict(evaluated, x_test)),
+                               "calibration": calibration_table(y_test, p_test),
                                "single_feature_roc_auc": single, "importance": (fitted or evaluated).importance,
+                               "algorithm": (fitted or evaluated).algorithm,
+                               "calibration_log_loss": (fitted or evaluated).calibration_log_loss,
                                "config": vars(config)}, default=str),
     }
     run["model_version"] = _version("churn", as_of, {"run": {k: run[k] for k in (
         "training_start", "training_end", "features", "training_rows", "roc_auc", "brier")},
         "labels": int(y_all.sum()), "config": vars(config)})
-    return run, fitted
+    evaluation = {"rows": rows_test[["customer_id", "snapshot_date"]], "y": y_test, "p": p_test,
+                  "p_baseline": p_baseline, "base_rate": evaluated.base_rate}
+    return run, fitted, evaluation
 
 
 def score_churn(project: Project, as_of: date, fitted: churn.FittedChurn, config: ScoringConfig,
-                version: str, scored_at: datetime, transform=None) -> pd.DataFrame:
-    rows = data.snapshots_at(project, [as_of], config.churn_population)
+                version: str, scored_at: datetime, transform=None, rows: pd.DataFrame | None = None,
+                log=print) -> pd.DataFrame:
+    if rows is None:
+        rows = data.snapshots_at(project, [as_of], config.churn_population)
     if transform is not None:
         rows = transform(rows.assign(churned=0)).drop(columns="churned")
     x = churn.feature_frame(rows)
@@ -131,6 +139,8 @@ def score_churn(project: Project, as_of: date, fitted: churn.FittedChurn, config
             "reason_1": [w[0] for w in padded], "reason_2": [w[1] for w in padded],
             "reason_3": [w[2] for w in padded],
         }))
+        if len(x) > chunk:
+            log(f"churn: scored {min(start + chunk, len(x)):,} of {len(x):,} customers")
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["customer_id", "churn_probability", "risk_band", "top_reasons", "reason_1", "reason_2", "reason_3"])
     return scores.assign(as_of_date=as_of, scored_at=scored_at, model_version=version)
@@ -145,10 +155,14 @@ def upsell_plan(as_of: date, config: ScoringConfig) -> tuple[list[date], date]:
 
 
 def train_upsell(project: Project, as_of: date, config: ScoringConfig, log=print):
+    """(run record, fitted model or None if rejected, order lines, subcategories);
+    the run is None when there is nothing to recommend (fewer than two
+    subcategories were ever bought)."""
     lines = data.order_lines(project, as_of)
-    if lines.empty:
-        raise C360Error("upsell: no completed order lines to learn from")
     subs = sorted(lines["subcategory"].unique())
+    if len(subs) < 2:
+        log(f"upsell: skipped, {len(subs)} subcategory bought so far: nothing to cross-sell")
+        return None, None, lines, subs
     train_dates, test_date = upsell_plan(as_of, config)
     log(f"upsell: {len(subs)} subcategories, training at {len(train_dates)} dates, out-of-time test at {test_date}")
     x, y = upsell.training_set(lines, train_dates, config, subs)
@@ -191,11 +205,12 @@ def train_upsell(project: Project, as_of: date, config: ScoringConfig, log=print
 
 
 def score_upsell(project: Project, as_of: date, model, lines: pd.DataFrame, subs: list[str],
-                 config: ScoringConfig, version: str, scored_at: datetime) -> pd.DataFrame:
+                 config: ScoringConfig, version: str, scored_at: datetime,
+                 k: upsell.Knowledge | None = None, consented: set[str] | None = None, log=print) -> pd.DataFrame:
     """Top-k recommendations for customers with marketing consent; never a
     subcategory they own."""
-    k = upsell.knowledge(lines, as_of, subs)
-    consented = data.marketing_consent(project)
+    k = k or upsell.knowledge(lines, as_of, subs)
+    consented = data.marketing_consent(project) if consented is None else consented
     rows = np.flatnonzero(np.isin(k.customers, list(consented)))
     frames = []
     for start in range(0, len(rows), 50_000):
@@ -212,6 +227,8 @@ def score_upsell(project: Project, as_of: date, model, lines: pd.DataFrame, subs
             "propensity": np.round(ranked["propensity"].to_numpy(), 6),
             "reason": [upsell.reason(k, p, c) for p, c in zip(ranked["pos"], ranked["cand"], strict=True)],
         }))
+        if len(rows) > 50_000:
+            log(f"upsell: ranked {min(start + 50_000, len(rows)):,} of {len(rows):,} customers")
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["customer_id", "recommendation_rank", "subcategory", "category", "propensity", "reason"])
     return out.assign(as_of_date=as_of, scored_at=scored_at, model_version=version)
@@ -229,31 +246,31 @@ def score(project: Project, as_of: date | None = None, config: ScoringConfig | N
     as_of = resolve_as_of(dates, as_of)
     log(f"scoring as of {as_of} (data known by the end of that day)")
     scored_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
-    churn_run, churn_model = train_churn(project, as_of, config, transform, log)
+    churn_run, churn_model, _ = train_churn(project, as_of, config, transform, log)
     upsell_run, upsell_model, lines, subs = train_upsell(project, as_of, config, log)
     frames: dict[str, pd.DataFrame] = {}
     result = ScoreResult(as_of, churn_run, upsell_run)
     if churn_model is not None:
         frames["churn_scores"] = score_churn(project, as_of, churn_model, config, churn_run["model_version"],
-                                             scored_at, transform)
+                                             scored_at, transform, log=log)
         churn_run["scored_rows"] = len(frames["churn_scores"])
         result.churn_rows = len(frames["churn_scores"])
         result.published.append("churn")
         log(f"churn: scored {result.churn_rows:,} customers")
     if upsell_model is not None:
         frames["upsell_recommendations"] = score_upsell(project, as_of, upsell_model, lines, subs, config,
-                                                        upsell_run["model_version"], scored_at)
+                                                        upsell_run["model_version"], scored_at, log=log)
         upsell_run["scored_rows"] = len(frames["upsell_recommendations"])
         result.upsell_rows = len(frames["upsell_recommendations"])
         result.published.append("upsell")
         log(f"upsell: {result.upsell_rows:,} recommendations for customers with marketing consent")
     runs = pd.DataFrame([{**run, "trained_at": scored_at, "scored_rows": run.get("scored_rows", 0)}
-                         for run in (churn_run, upsell_run)])
+                         for run in (churn_run, upsell_run) if run is not None])
     frames["model_runs"] = runs
     store.ensure_tables(project)
     store.replace_as_of(project, as_of, frames)
     log(f"wrote {', '.join(frames)} in {time.monotonic() - started:.1f} s")
-    rejected = [run for run in (churn_run, upsell_run) if run["status"] == "rejected"]
+    rejected = [run for run in (churn_run, upsell_run) if run is not None and run["status"] == "rejected"]
     if rejected:
         raise churn.BaselineGateError(
             "; ".join(f"{run['model_kind']} model not published: {run['message']}" for run in rejected)

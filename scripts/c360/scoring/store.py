@@ -24,7 +24,7 @@ TABLES = ("model_runs", "churn_scores", "upsell_recommendations")
 
 
 def ensure_tables(project: Project) -> None:
-    run_dbt(project, "run-operation", ["create_score_tables"])
+    run_dbt(project, "run-operation", ["create_score_tables", "--quiet"])
 
 
 def score_schema(project: Project) -> str:

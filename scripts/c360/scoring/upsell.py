@@ -3,10 +3,10 @@
 For an as-of date every customer with a purchase by then is paired with each
 subcategory they do not own yet. A pair is described by what was known then:
 the subcategory's popularity, its co-purchase lift with what the customer
-owns, how often it follows the subcategories of the customer's last order,
-and the customer's own buying rhythm. A gradient-boosted classifier learns
-from the window after earlier as-of dates which pairs turn into purchases;
-its ranking is compared with recommending the most popular subcategories.
+owns, how often it follows the lead item of the customer's last order, the
+customer's share of purchases in its category and their buying rhythm. A
+gradient-boosted classifier learns, from the window after earlier as-of
+dates, which new subcategory a customer bought first; its ranking is compared with recommending the most popular subcategories.
 """
 
 from __future__ import annotations
@@ -166,18 +166,24 @@ def model(random_state: int):
 
 
 def training_set(lines: pd.DataFrame, dates: list[date], config: ScoringConfig, subs: list[str]):
+    """Pairs of the customers who bought a subcategory new to them in the
+    window after each date, labelled 1 for the first such subcategory: the
+    model learns which not-yet-owned subcategory comes next."""
     frames, labels = [], []
     for as_of in dates:
         k = knowledge(lines, as_of, subs)
-        if len(k.customers) > config.max_examples_per_date:
-            order = np.argsort(pd.util.hash_pandas_object(pd.Series(k.customers), index=False).to_numpy())
-            rows = np.sort(order[:config.max_examples_per_date])
-        else:
-            rows = None
+        _, first_new = bought_after(lines, k, config.upsell_horizon_days)
+        rows = np.array(sorted(first_new), dtype=int)
+        if len(rows) > config.max_examples_per_date:
+            order = np.argsort(pd.util.hash_pandas_object(pd.Series(k.customers[rows]), index=False).to_numpy())
+            rows = np.sort(rows[order[:config.max_examples_per_date]])
+        if rows.size == 0:
+            continue
         x, pos, cand = pair_features(k, rows)
-        bought, _ = bought_after(lines, k, config.upsell_horizon_days)
         frames.append(x)
-        labels.append(bought[pos, cand].astype(int))
+        labels.append(np.array([first_new[int(p)] == c for p, c in zip(pos, cand, strict=True)], dtype=int))
+    if not frames:
+        return pd.DataFrame(columns=list(PAIR_FEATURES)), np.array([], dtype=int)
     return pd.concat(frames, ignore_index=True), np.concatenate(labels)
 
 
