@@ -91,9 +91,8 @@ def source_table_counts(warehouse: Path, counts: list[RelationCount]) -> list[So
 
 
 #: customer_360 columns shown by `c360 demo`.
-EXAMPLE_COLUMNS = ("customer_id", "first_name", "last_name", "lifecycle_stage", "revenue_lifetime", "nps",
-                   "health_score", "health_band", "distress_index", "distress_reason_1", "churn_score",
-                   "churn_risk_band", "upsell_recommendation")
+EXAMPLE_COLUMNS = ("customer_id", "first_name", "last_name", "lifecycle_stage", "revenue_lifetime",
+                   "health_score", "distress_index", "distress_reason_1", "churn_score", "upsell_recommendation")
 
 
 def customer_360_examples(warehouse: Path, limit: int = 5) -> tuple[list[str], list[tuple]]:
