@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 CUSTOMERS ?= 2000
 SEED ?= 42
 
-.PHONY: demo test lint venv lock clean help bench-generate bench-identity bench-scale
+.PHONY: demo test lint venv lock clean help bench-generate bench-identity bench-scale bench-scoring
 
 help:
 	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint    sqlfluff lint the models"
 	@echo "make bench-identity  identity resolution vs ground truth and Splink (CUSTOMERS=2000)"
 	@echo "make bench-scale     full and incremental builds at 10k, 100k and 1M customers"
+	@echo "make bench-scoring   churn and upsell out of time on demo data and CDNOW, scoring 1M customers"
 	@echo "make clean   remove generated data, the warehouse and dbt artefacts"
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/data.txt
@@ -47,6 +48,9 @@ bench-generate: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(BIN)/c360 bench scale
+
+bench-scoring: $(STAMP)
+	$(BIN)/c360 bench scoring --customers $(CUSTOMERS) --seed $(SEED) --throughput 1000000
 
 bench-identity: $(STAMP)
 	$(BIN)/c360 bench identity --customers $(CUSTOMERS) --seed $(SEED)

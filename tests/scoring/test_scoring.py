@@ -194,3 +194,18 @@ def test_configuration_is_checked():
     with pytest.raises(C360Error, match="unknown setting"):
         ScoringConfig.load(project_dir, {"horizon": 5})
     assert isinstance(ScoringConfig.load(project_dir).churn_horizon_days, int)
+
+
+def test_the_command_line_exits_with_1_when_a_model_is_refused(scored, monkeypatch, capsys):
+    project, _ = scored
+    from sklearn.dummy import DummyClassifier
+
+    from c360 import cli
+
+    monkeypatch.setattr(churn, "candidate_models",
+                        lambda random_state: {"constant": DummyClassifier(strategy="prior")})
+    monkeypatch.setattr("sys.argv", ["c360", "score", "--warehouse", str(project.warehouse), "--quiet"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 1
+    assert "churn model not published" in capsys.readouterr().err
