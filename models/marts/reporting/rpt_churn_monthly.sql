@@ -1,9 +1,17 @@
 {#- Churn per month, segment, acquisition channel and region: the customers
     active (a customer, not churned) at the start of the month, those who
-    entered the churned stage in it, and the rate, over the
-    c360_lifecycle.snapshot_weeks history up to the as-of date. -#}
+    entered the churned stage in it (when churn is detected, a churn window
+    after the last activity), those whose last activity before a churn fell
+    in it (when they really left; final once the churn windows after the
+    month have passed), and the rates, over the c360_lifecycle.snapshot_weeks
+    history up to the as-of date. -#}
 {%- set months = ((var('c360_lifecycle', {}).get('snapshot_weeks', 156) * 7) / 30.4) | round(0, 'ceil') | int -%}
 {%- set double = c360.type_double() -%}
+{%- set lifecycle = var('c360_lifecycle', {}) -%}
+{%- set churn_window_days = [
+    lifecycle.get('churn_after_days', 240),
+    lifecycle.get('subscription_churn_after_days', 45)
+] | max -%}
 
 with
 
@@ -62,6 +70,32 @@ customer_months as (
     group by months.month_start, stage_history.customer_id
 ),
 
+last_activity_churns as (
+    select distinct
+        months.month_start,
+        stage_history.customer_id
+    from months
+    inner join stage_history
+        on
+            months.month_start <= stage_history.churned_after_activity_at
+            and months.month_end > stage_history.churned_after_activity_at
+    where stage_history.lifecycle_stage = 'churned'
+),
+
+customer_months_churns as (
+    select
+        customer_months.month_start,
+        customer_months.customer_id,
+        customer_months.was_active_at_start,
+        customer_months.churned_in_month,
+        case when last_activity_churns.customer_id is not null then 1 else 0 end as left_in_month
+    from customer_months
+    left join last_activity_churns
+        on
+            customer_months.month_start = last_activity_churns.month_start
+            and customer_months.customer_id = last_activity_churns.customer_id
+),
+
 grouped as (
     select
         customer_months.month_start,
@@ -69,8 +103,9 @@ grouped as (
         coalesce(customers.acquisition_channel, 'unknown') as acquisition_channel,
         customers.region,
         sum(customer_months.was_active_at_start) as active_at_start,
-        sum(customer_months.churned_in_month) as churned
-    from customer_months
+        sum(customer_months.churned_in_month) as churned,
+        sum(customer_months.left_in_month) as churned_after_last_activity
+    from customer_months_churns as customer_months
     inner join customers
         on customer_months.customer_id = customers.customer_id
     group by
@@ -95,9 +130,16 @@ final as (
         case
             when active_at_start > 0
                 then {{ c360.round_double('cast(churned as ' ~ double ~ ') / active_at_start', 4) }}
-        end as churn_rate
+        end as churn_rate,
+        cast(churned_after_last_activity as {{ dbt.type_int() }}) as churned_after_last_activity,
+        case
+            when active_at_start > 0
+                then {{ c360.round_double('cast(churned_after_last_activity as ' ~ double ~ ') / active_at_start', 4) }}
+        end as last_activity_churn_rate,
+        {{ dbt.dateadd('day', churn_window_days, dbt.dateadd('month', 1, 'month_start')) }} <= {{ c360.as_of_date() }}
+            as is_last_activity_churn_final
     from grouped
-    where active_at_start > 0 or churned > 0
+    where active_at_start > 0 or churned > 0 or churned_after_last_activity > 0
 )
 
 select * from final
