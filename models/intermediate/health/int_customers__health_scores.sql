@@ -1,13 +1,13 @@
 {#-
     Health score per customer snapshot: 0-100 from the measure groups of var
-    c360_health (usage, support, sentiment, billing, engagement), each scored
+    c360_health (usage, support, sentiment, billing, engagement, tenure), each scored
     0..1 on what the snapshot knew. A missing group does not count as zero:
     the weights of the groups present are re-normalised. Each group's
     contribution in points is stored; they sum to the score.
 -#}
 {%- set health = var('c360_health', {}) -%}
 {%- set weights = health.get('weights', {}) -%}
-{%- set groups = ['usage', 'support', 'sentiment', 'billing', 'engagement'] -%}
+{%- set groups = c360.health_groups() -%}
 {%- set bands = health.get('bands', [[70, 'healthy'], [40, 'neutral'], [0, 'at_risk']]) -%}
 {%- set churn_days = var('c360_lifecycle', {}).get('churn_after_days', 240) -%}
 {%- set double = c360.type_double() -%}
@@ -54,7 +54,11 @@ measured as (
         case
             when days_since_last_activity is not null
                 then 1.0 - least(1.0, cast(days_since_last_activity as {{ double }}) / {{ churn_days }})
-        end as engagement_score
+        end as engagement_score,
+        case
+            when tenure_days is not null
+                then least(1.0, cast(tenure_days as {{ double }}) / {{ health.get('tenure_maturity_days', 365) }})
+        end as tenure_score
     from snapshots
 ),
 

@@ -112,6 +112,12 @@ weekly as (
         max(case
             when event_edge = 'start' and touchpoint_type = 'order' and status = 'completed' then event_date
         end) as last_order_date,
+        min(case
+            when
+                event_edge = 'start'
+                and ((touchpoint_type = 'order' and status = 'completed') or touchpoint_type = 'subscription')
+                then event_date
+        end) as first_purchase_date,
         sum(case when event_edge = 'start' and touchpoint_type = 'session' then 1 else 0 end) as sessions,
         sum(case when event_edge = 'start' and touchpoint_type = 'support_ticket' then 1 else 0 end)
             as tickets_opened,
@@ -232,6 +238,7 @@ filled as (
         coalesce(weekly.active_days, 0) as active_days,
         weekly.last_active_date,
         weekly.last_order_date,
+        weekly.first_purchase_date,
         coalesce(weekly.sessions, 0) as sessions,
         coalesce(weekly.tickets_opened, 0) as tickets_opened,
         coalesce(weekly.tickets_resolved, 0) as tickets_resolved,
@@ -284,6 +291,7 @@ rolled as (
         sum(active_days) over ({{ c360.trailing_weeks() }}) as active_days_lifetime,
         max(last_active_date) over ({{ c360.trailing_weeks() }}) as last_active_date,
         max(last_order_date) over ({{ c360.trailing_weeks() }}) as last_order_date,
+        min(first_purchase_date) over ({{ c360.trailing_weeks() }}) as first_purchase_date,
         sum(sessions) over ({{ c360.trailing_weeks(4) }}) as sessions_28d,
         sum(sessions) over ({{ c360.trailing_weeks() }}) as sessions_lifetime,
         sum(tickets_opened) over ({{ c360.trailing_weeks() }}) as tickets_lifetime,
@@ -380,6 +388,9 @@ final as (
             as days_since_last_activity,
         cast({{ dbt.datediff('rolled.last_order_date', 'rolled.snapshot_date', 'day') }} as {{ dbt.type_int() }})
             as days_since_last_order,
+        rolled.first_purchase_date,
+        cast({{ dbt.datediff('rolled.first_purchase_date', 'rolled.snapshot_date', 'day') }} as {{ dbt.type_int() }})
+            as tenure_days,
         cast(rolled.sessions_28d as {{ dbt.type_int() }}) as sessions_28d,
         cast(rolled.sessions_lifetime as {{ dbt.type_int() }}) as sessions_lifetime,
         cast(rolled.tickets_lifetime as {{ dbt.type_int() }}) as tickets_lifetime,

@@ -7,7 +7,7 @@
 -#}
 {%- set health = var('c360_health', {}) -%}
 {%- set trend_weeks = health.get('trend_weeks', 4) -%}
-{%- set groups = ['usage', 'support', 'sentiment', 'billing', 'engagement'] -%}
+{%- set groups = c360.health_groups() -%}
 {%- set order_channels = ['web', 'app', 'store', 'phone', 'partner'] -%}
 {%- set double = c360.type_double() -%}
 {%- set as_of_at = c360.as_of_at() -%}

@@ -17,7 +17,7 @@ from c360.warehouse import read_sql, schema_name
 SNAPSHOTS = "int_customers__weekly_snapshots"
 #: snapshot columns that are keys or dates, never features
 NOT_FEATURES = {"customer_snapshot_id", "customer_id", "snapshot_date", "weeks_back", "lifecycle_stage",
-                "last_active_date", "last_order_date"}
+                "last_active_date", "last_order_date", "first_purchase_date"}
 
 
 def _dates(values: Sequence[date]) -> str:
