@@ -3,7 +3,7 @@
 The test dataset is built with `dbt build` (every model, data test and unit
 test) on a throwaway PostgreSQL server and in a local Spark session; then
 every staged table, the quarantine, the identity relations and the
-lifecycle, health and customer_360 relations are compared
+lifecycle, health, customer_360 and core fact relations are compared
 with the DuckDB build of the same data, row by row.
 """
 
@@ -36,7 +36,7 @@ IDENTITY_RELATIONS = {
 }
 
 
-#: Lifecycle, health and customer relations compared across engines, with their keys.
+#: Lifecycle, health, customer and core fact relations compared across engines, with their keys.
 LIFECYCLE_RELATIONS = {
     ("intermediate", "int_touchpoints__unioned"): ["touchpoint_id"],
     ("intermediate", "int_customers__lifecycle_stages"): ["lifecycle_stage_id"],
@@ -44,6 +44,10 @@ LIFECYCLE_RELATIONS = {
     ("intermediate", "int_customers__health_scores"): ["customer_snapshot_id"],
     ("intermediate", "int_customers__distress"): ["customer_id"],
     ("marts", "customer_360"): ["customer_id"],
+    ("marts", "fct_claims"): ["claim_id"],
+    ("marts", "fct_social_mentions"): ["mention_id"],
+    ("marts", "fct_marketing_touches"): ["touch_id"],
+    ("marts", "fct_consent_events"): ["consent_id"],
     ("marts", "rpt_churn_monthly"): ["churn_month_id"],
     ("marts", "rpt_nps_monthly"): ["nps_month_id"],
 }

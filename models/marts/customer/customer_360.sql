@@ -126,37 +126,22 @@ category_spend as (
 {% endif %}
 
 {% if c360.source_enabled('privacy') %}
-    consents as (
-        select * from {{ ref('stg_privacy__consents') }}
-    ),
-
-    consent_map as (
-        select * from {{ ref('customer_identity_map') }}
-        where source_name = 'privacy' and table_name = 'consents'
+    consent_events as (
+        select * from {{ ref('fct_consent_events') }}
     ),
 
     latest_consents as (
         select
-            consent_map.customer_id,
-            consents.status,
-            row_number() over (
-                partition by consent_map.customer_id
-                order by consents.recorded_at desc, consents.consent_id desc
-            ) as consent_rank
-        from consents
-        inner join consent_map
-            on consents.consent_id = consent_map.record_id
-        where
-            consents.purpose = 'email_marketing'
-            and consents.recorded_at < {{ as_of_at }}
-            and (consents.loaded_at is null or consents.loaded_at < {{ as_of_at }})
+            customer_id,
+            decision as status
+        from consent_events
+        where purpose = 'email_marketing' and is_latest_for_purpose
     ),
 {% else %}
 latest_consents as (
     select
         cast(null as {{ dbt.type_string() }}) as customer_id,
-        cast(null as {{ dbt.type_string() }}) as status,
-        1 as consent_rank
+        cast(null as {{ dbt.type_string() }}) as status
     where 1 = 0
 ),
 {% endif %}
@@ -368,7 +353,7 @@ assembled as (
     left join latest_subscriptions
         on customers.customer_id = latest_subscriptions.customer_id and latest_subscriptions.subscription_rank = 1
     left join latest_consents
-        on customers.customer_id = latest_consents.customer_id and latest_consents.consent_rank = 1
+        on customers.customer_id = latest_consents.customer_id
     left join health_now
         on customers.customer_id = health_now.customer_id
     left join health_before
