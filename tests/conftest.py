@@ -9,6 +9,11 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
+#: The privacy policy's masking key for every build of the session (one key,
+#: so hashed values agree between engines and builds).
+TEST_MASKING_KEY = "c360-test-masking-key"
+os.environ.setdefault("C360_MASKING_SALT", TEST_MASKING_KEY)
+
 #: Size of the dataset the warehouse tests build (small enough for CI, large
 #: enough that every planted defect and every channel occurs).
 TEST_CUSTOMERS = int(os.environ.get("C360_TEST_CUSTOMERS", "1500"))

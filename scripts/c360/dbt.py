@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
+import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,6 +149,28 @@ def _invoke(args: list[str], env: dict[str, str]) -> str | None:
     return None
 
 
+def masking_key_env(project: Project) -> dict[str, str]:
+    """The privacy policy's masking key for dbt (var c360_privacy.salt_env_var).
+
+    Taken from the environment when set there. Otherwise a random key is kept
+    in ``.c360/masking_key`` of this checkout (created on first use, readable
+    by its owner only, ignored by git), so hashed values stay the same from
+    one build to the next on this machine.
+    """
+    settings = yaml.safe_load((project.project_dir / "dbt_project.yml").read_text())
+    name = (settings.get("vars", {}).get("c360_privacy") or {}).get("salt_env_var", "C360_MASKING_SALT")
+    if os.environ.get(name):
+        return {}
+    path = project.project_dir / ".c360" / "masking_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+        print(f"{name} is not set: created a masking key in {path} (keep it secret; set {name} to use your own)",
+              file=sys.stderr)
+    return {name: path.read_text().strip()}
+
+
 def run_dbt(
     project: Project,
     command: str,
@@ -155,7 +179,7 @@ def run_dbt(
 ) -> None:
     """Run a dbt command; raise C360Error when it does not succeed."""
     args = dbt_arguments(project, command, extra, only_sources)
-    env = {"C360_TARGET": project.target, "C360_RAW_PATH": str(project.raw_path)}
+    env = {"C360_TARGET": project.target, "C360_RAW_PATH": str(project.raw_path), **masking_key_env(project)}
     if project.is_duckdb and command in WRITING_COMMANDS:
         _run_duckdb_atomically(project, args, env)
         return

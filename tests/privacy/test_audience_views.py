@@ -1,0 +1,204 @@
+"""Audience views hold what the privacy policy lets each audience see.
+
+The leak scan takes every personal value the warehouse staged (emails,
+phones, names, street addresses, social handles, from every staged column
+whose YAML declares that class) and searches every column of every audience
+view for it: a hit is allowed only where the policy shows that class to that
+audience.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SCANNED_CLASSES = ("email", "phone", "name", "street_address", "social_handle")
+#: names shorter than this are too common as parts of other values to count
+MIN_NAME_LENGTH = 5
+
+
+def policy() -> dict:
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["c360_privacy"]
+
+
+def classified_staging_columns() -> dict[str, list[tuple[str, str]]]:
+    """class -> [(staging model, column)] from the staging YAML `meta`."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in (PROJECT_DIR / "models" / "staging").glob("*/_*__models.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            for column in model.get("columns", []):
+                class_name = (column.get("meta") or {}).get("personal_data")
+                if class_name:
+                    found.setdefault(class_name, []).append((model["name"], column["name"]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def db(warehouse):
+    import duckdb
+
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def personal_values(db):
+    """A temp table (value, class_name) of every staged personal value, lower-cased."""
+    parts = []
+    for class_name, columns in classified_staging_columns().items():
+        if class_name not in SCANNED_CLASSES:
+            continue
+        for model, column in columns:
+            exists = db.execute(
+                "select count(*) from information_schema.columns where table_name = ? and column_name = ?",
+                [model, column]).fetchone()[0]
+            if exists:
+                parts.append(f"select lower(trim(cast({column} as varchar))) as value, '{class_name}' as class_name "
+                             f"from main_staging.{model} where {column} is not null")
+    db.execute("create or replace temp table personal_values as select distinct * from ("
+               + " union all ".join(parts) + ") where length(value) >= 3")
+    db.execute(f"delete from personal_values where class_name = 'name' and length(value) < {MIN_NAME_LENGTH}")
+    return dict(db.execute("select class_name, count(*) from personal_values group by 1").fetchall())
+
+
+def audience_tables(db) -> list[tuple[str, str]]:
+    return [(row[0], row[0].rsplit("__", 1)[1]) for row in db.execute(
+        "select table_name from information_schema.tables where table_schema = 'main_audiences'").fetchall()]
+
+
+def test_every_audience_of_the_policy_has_its_views(db):
+    expected = {f"{mart}__{name}" for name, spec in policy()["audiences"].items() for mart in spec["marts"]}
+    assert {table for table, _ in audience_tables(db)} == expected
+
+
+def test_no_personal_value_reaches_an_audience_the_policy_does_not_show_it_to(db, personal_values):
+    assert all(personal_values.get(c, 0) > 100 for c in SCANNED_CLASSES), personal_values
+    audiences = policy()["audiences"]
+    scanned = 0
+    for table, audience in audience_tables(db):
+        shown = {c for c, t in (audiences[audience].get("treatments") or {}).items() if t == "show"}
+        columns = [row[0] for row in db.execute(
+            "select column_name from information_schema.columns where table_schema = 'main_audiences' "
+            "and table_name = ? and data_type = 'VARCHAR'", [table]).fetchall()]
+        for column in columns:
+            scanned += 1
+            hits = db.execute(f"""
+                select p.class_name, count(*), min(v.value)
+                from (select lower(trim({column})) as value from main_audiences.{table}) as v
+                inner join personal_values as p
+                    on v.value = p.value
+                    or (p.class_name in ('email', 'phone') and length(v.value) > length(p.value)
+                        and contains(v.value, p.value))
+                group by p.class_name
+            """).fetchall()
+            leaks = [(class_name, count, example) for class_name, count, example in hits if class_name not in shown]
+            assert not leaks, f"{table}.{column} holds personal data {audience} may not see: {leaks}"
+    assert scanned > 100
+
+
+def test_shown_classes_are_really_shown(db, personal_values):
+    # the scan can find values: support sees emails and phones as they are
+    hits = db.execute("""
+        select count(*) from main_audiences.customer_360__support as s
+        inner join personal_values as p on lower(s.email) = p.value and p.class_name = 'email'
+    """).fetchone()[0]
+    assert hits > 100
+
+
+def test_marketing_sees_only_customers_with_marketing_consent(db):
+    outside = db.execute("""
+        select count(*) from main_audiences.customer_360__marketing as m
+        inner join main_marts.customer_360 as c using (customer_id)
+        where c.email_marketing_consent is distinct from 'granted'
+    """).fetchone()[0]
+    consented = db.execute(
+        "select count(*) from main_marts.customer_360 where email_marketing_consent = 'granted'").fetchone()[0]
+    rows = db.execute("select count(*) from main_audiences.customer_360__marketing").fetchone()[0]
+    assert outside == 0
+    assert rows == consented > 0
+
+
+def test_treatments_as_declared(db):
+    row = db.execute("""
+        select c.email, m.email as marketing_email, m.phone as marketing_phone, c.phone,
+               a.email as analyst_email, d.email as data_science_email, m.birth_date as age_band, c.birth_date,
+               m.postal_code as postal_prefix, c.postal_code
+        from main_marts.customer_360 as c
+        join main_audiences.customer_360__marketing as m using (customer_id)
+        join main_audiences.customer_360__analyst as a using (customer_id)
+        join main_audiences.customer_360__data_science as d using (customer_id)
+        where c.email is not null and c.phone is not null and c.birth_date is not null and c.postal_code is not null
+        limit 1
+    """).fetchone()
+    (email, m_email, m_phone, phone, a_email, d_email, band, birth_date, prefix, postal) = row
+    import hashlib
+
+    assert m_email == email
+    assert m_phone == "***" + phone[-4:]
+    key = __import__("os").environ["C360_MASKING_SALT"]
+    assert a_email == d_email == hashlib.sha256((key + email).encode()).hexdigest()
+    low, high = (int(x) for x in band.split("-"))
+    assert high == low + 9 and low % 10 == 0
+    assert prefix == postal[:3]
+    columns = {r[0] for r in db.execute(
+        "select column_name from information_schema.columns where table_name = 'customer_360__executive'").fetchall()}
+    assert not columns & {"first_name", "last_name", "email", "phone", "street_line", "birth_date"}
+    assert "customer_id" in columns and "health_score" in columns
+
+
+def compile_audience_view(warehouse, dataset, tmp_path, model: str, extra_vars: dict | None = None,
+                          key: str | None = None):
+    """(success, compiled SQL or error text, printed log) of `dbt compile` of one audience view,
+    on a copy of the session's warehouse, with the masking key set to `key` (unset when None)."""
+    import io
+    import json
+    import os
+    import shutil
+    from contextlib import redirect_stdout
+
+    from dbt.cli.main import dbtRunner
+
+    from c360.dbt import dbt_arguments, environment
+    from c360.project import Project
+
+    copy = tmp_path / "compile.duckdb"
+    shutil.copyfile(warehouse, copy)
+    project = Project.resolve(warehouse=copy, raw_path=dataset / "raw", target="duckdb")
+    extra = ["--select", model] + (["--vars", json.dumps(extra_vars)] if extra_vars else [])
+    args = dbt_arguments(project, "compile", extra)
+    saved = os.environ.pop("C360_MASKING_SALT", None)
+    output = io.StringIO()
+    try:
+        with environment({"C360_WAREHOUSE": str(copy), **({"C360_MASKING_SALT": key} if key else {})}):
+            with redirect_stdout(output):
+                result = dbtRunner().invoke(args)
+    finally:
+        os.environ.pop("C360_MASKING_SALT", None)
+        if saved is not None:
+            os.environ["C360_MASKING_SALT"] = saved
+    if result.exception is not None or not result.success:
+        return False, str(result.exception or result.result), output.getvalue()
+    return True, result.result.results[0].node.compiled_code, output.getvalue()
+
+
+def test_hashing_without_a_masking_key_stops_with_a_clear_message(warehouse, dataset, tmp_path):
+    ok, message, log = compile_audience_view(warehouse, dataset, tmp_path, "customer_360__analyst")
+    assert not ok
+    assert "C360_MASKING_SALT" in message + log
+
+
+def test_a_class_without_a_treatment_is_dropped_with_a_warning(warehouse, dataset, tmp_path):
+    settings = policy()
+    treatments = dict(settings["audiences"]["support"]["treatments"])
+    del treatments["email"]
+    audiences = {**settings["audiences"], "support": {**settings["audiences"]["support"], "treatments": treatments}}
+    ok, sql, log = compile_audience_view(warehouse, dataset, tmp_path, "customer_360__support",
+                                         {"c360_privacy": {**settings, "audiences": audiences}}, key="k")
+    assert ok, sql
+    assert "customer_360.email" in log and "dropped" in log
+    assert " as email," not in sql and " as email\n" not in sql
+    assert " as phone," in sql
