@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from c360.project import C360Error, Project
-from c360.warehouse import read_sql, schema_name
+from c360.warehouse import read_sql, relation_exists, schema_name
 
 SNAPSHOTS = "int_customers__weekly_snapshots"
 #: snapshot columns that are keys or dates, never features
@@ -79,6 +79,11 @@ def churn_labels(project: Project, dates: Sequence[date], horizon_days: int) -> 
     no_activity = last_active.isna() | (last_active <= frame["snapshot_date"])
     frame["churned"] = (no_activity & (frame["active_subscriptions"].fillna(0) == 0)).astype(int)
     return frame[["customer_id", "snapshot_date", "churned"]]
+
+
+def has_order_lines(project: Project) -> bool:
+    """Whether fct_order_lines was built (it is not when the commerce source is off)."""
+    return relation_exists(project, schema_name(project, "marts"), "fct_order_lines")
 
 
 def order_lines(project: Project, before: date) -> pd.DataFrame:
