@@ -305,9 +305,12 @@ def score(as_of, warehouse, target, quiet: bool, as_json: bool) -> None:
         click.echo(json.dumps({"as_of": result.as_of.isoformat(), "churn": result.churn_run,
                                "upsell": result.upsell_run}, default=str, indent=2))
     else:
-        upsell = f" ({result.upsell_run['model_version']})" if result.upsell_run else ""
+        if result.upsell_run["status"] == "skipped":
+            upsell = f"upsell skipped ({result.upsell_run['message']})"
+        else:
+            upsell = f"{result.upsell_rows:,} recommendations ({result.upsell_run['model_version']})"
         click.echo(f"scored as of {result.as_of}: {result.churn_rows:,} churn scores "
-                   f"({result.churn_run['model_version']}), {result.upsell_rows:,} recommendations{upsell}")
+                   f"({result.churn_run['model_version']}), {upsell}")
 
 
 @cli.group()

@@ -122,6 +122,15 @@ def read_sql(project: Project, sql: str):
     raise C360Error(f"reading from a {adapter} target is not supported")
 
 
+def relation_exists(project: Project, schema: str, name: str) -> bool:
+    """Whether ``schema.name`` (a table or view) exists on the project's target."""
+    if project.adapter_type == "spark":
+        return spark_session(project).catalog.tableExists(f"{schema}.{name}")
+    frame = read_sql(project, "select count(*) as n from information_schema.tables "
+                              f"where table_schema = '{schema}' and table_name = '{name}'")
+    return int(frame["n"].iloc[0]) > 0
+
+
 def spark_session(project: Project):
     """The Spark session of a `method: session` target, configured as dbt-spark
     configures it (the profile's server_side_parameters), so a script sees the

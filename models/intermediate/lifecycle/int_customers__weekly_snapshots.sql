@@ -4,7 +4,8 @@
     customer's first touchpoint on), each holding only what was known by the
     end of its date: touchpoints up to then, counted in weekly buckets and
     summed over the last 1, 4, 13 and 52 weeks (7, 28, 91 and 364 days) and
-    over the whole history, and the lifecycle stage at that instant. Churn
+    over the whole history, the customer's first snapshot date (tenure
+    starts there), and the lifecycle stage at that instant. Churn
     and upsell models train on this table and nothing else.
 -#}
 {%- set lc = var('c360_lifecycle', {}) -%}
@@ -279,6 +280,8 @@ rolled as (
         customer_id,
         weeks_back,
         snapshot_date,
+        {#- the first snapshot ever: a trailing window, never after the row's date #}
+        min(snapshot_date) over ({{ c360.trailing_weeks() }}) as first_snapshot_date,
         sum(orders) over ({{ c360.trailing_weeks() }}) as orders_lifetime,
         sum(orders) over ({{ c360.trailing_weeks(13) }}) as orders_91d,
         sum(orders) over ({{ c360.trailing_weeks(52) }}) as orders_364d,
@@ -371,6 +374,7 @@ final as (
         rolled.customer_id,
         rolled.snapshot_date,
         rolled.weeks_back,
+        rolled.first_snapshot_date,
         coalesce(snapshot_stages.lifecycle_stage, 'prospect') as lifecycle_stage,
         cast(rolled.orders_lifetime as {{ dbt.type_int() }}) as orders_lifetime,
         cast(rolled.orders_91d as {{ dbt.type_int() }}) as orders_91d,

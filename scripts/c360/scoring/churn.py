@@ -38,7 +38,7 @@ class BaselineGateError(C360Error):
 def feature_frame(snapshots: pd.DataFrame) -> pd.DataFrame:
     """Numeric features of snapshot rows, each computed as of the row's own
     snapshot date: the snapshot's measures, tenure, and the stage one-hot."""
-    numeric = [c for c in snapshots.columns if c not in NOT_FEATURES | {"first_snapshot_date", "churned"}]
+    numeric = [c for c in snapshots.columns if c not in NOT_FEATURES | {"churned"}]
     features = snapshots[numeric].apply(pd.to_numeric, errors="coerce").astype(float)
     tenure = pd.to_datetime(snapshots["snapshot_date"]) - pd.to_datetime(snapshots["first_snapshot_date"])
     features["tenure_days"] = tenure.dt.days.astype(float)

@@ -12,12 +12,12 @@ from datetime import date, timedelta
 import pandas as pd
 
 from c360.project import C360Error, Project
-from c360.warehouse import read_sql, schema_name
+from c360.warehouse import read_sql, relation_exists, schema_name
 
 SNAPSHOTS = "int_customers__weekly_snapshots"
 #: snapshot columns that are keys or dates, never features
-NOT_FEATURES = {"customer_snapshot_id", "customer_id", "snapshot_date", "weeks_back", "lifecycle_stage",
-                "last_active_date", "last_order_date", "first_purchase_date"}
+NOT_FEATURES = {"customer_snapshot_id", "customer_id", "snapshot_date", "weeks_back", "first_snapshot_date",
+                "lifecycle_stage", "last_active_date", "last_order_date", "first_purchase_date"}
 
 
 def _dates(values: Sequence[date]) -> str:
@@ -39,20 +39,16 @@ def snapshot_dates(project: Project) -> list[date]:
 def snapshots_at(project: Project, dates: Sequence[date], stages: Sequence[str] | None = None,
                  max_per_date: int | None = None) -> pd.DataFrame:
     """Snapshot rows at ``dates`` (optionally only customers in ``stages``),
-    with ``first_snapshot_date`` (the customer's first snapshot, which is
-    never after any of its snapshots). ``max_per_date`` keeps a deterministic
-    sample of customers per date (by the customer id's order after hashing)."""
-    table = relation(project, "intermediate", SNAPSHOTS)
+    each with the model's ``first_snapshot_date`` (the customer's first
+    snapshot, never after the row's date). ``max_per_date`` keeps a
+    deterministic sample of customers per date (by the customer id's order
+    after hashing)."""
     stage_filter = ""
     if stages:
-        stage_filter = "and s.lifecycle_stage in (" + ", ".join(f"'{s}'" for s in stages) + ")"
+        stage_filter = "and lifecycle_stage in (" + ", ".join(f"'{s}'" for s in stages) + ")"
     frame = read_sql(project, f"""
-        select s.*, f.first_snapshot_date
-        from {table} as s
-        inner join (
-            select customer_id, min(snapshot_date) as first_snapshot_date from {table} group by customer_id
-        ) as f on s.customer_id = f.customer_id
-        where s.snapshot_date in ({_dates(dates)}) {stage_filter}
+        select * from {relation(project, 'intermediate', SNAPSHOTS)}
+        where snapshot_date in ({_dates(dates)}) {stage_filter}
     """)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     frame["first_snapshot_date"] = pd.to_datetime(frame["first_snapshot_date"]).dt.date
@@ -79,6 +75,11 @@ def churn_labels(project: Project, dates: Sequence[date], horizon_days: int) -> 
     no_activity = last_active.isna() | (last_active <= frame["snapshot_date"])
     frame["churned"] = (no_activity & (frame["active_subscriptions"].fillna(0) == 0)).astype(int)
     return frame[["customer_id", "snapshot_date", "churned"]]
+
+
+def has_order_lines(project: Project) -> bool:
+    """Whether fct_order_lines was built (it is not when the commerce source is off)."""
+    return relation_exists(project, schema_name(project, "marts"), "fct_order_lines")
 
 
 def order_lines(project: Project, before: date) -> pd.DataFrame:

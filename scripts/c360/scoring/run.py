@@ -154,15 +154,37 @@ def upsell_plan(as_of: date, config: ScoringConfig) -> tuple[list[date], date]:
     return train, test
 
 
+def skipped_upsell_run(as_of: date, config: ScoringConfig, reason: str) -> dict:
+    """The model_runs record of an upsell model that was not trained: status
+    `skipped`, ``reason`` as its message, no metrics."""
+    run = {
+        "model_kind": "upsell", "as_of_date": as_of, "horizon_days": config.upsell_horizon_days,
+        "training_start": None, "training_end": None, "test_start": None, "test_end": None,
+        "features": json.dumps([]), "training_rows": 0, "test_rows": 0,
+        "roc_auc": None, "pr_auc": None, "brier": None, "base_rate_brier": None, "calibration_error": None,
+        "baseline_roc_auc": None, "baseline_pr_auc": None, "baseline_brier": None,
+        "hit_rate_at_k": None, "baseline_hit_rate_at_k": None,
+        "status": "skipped", "message": reason, "metrics": json.dumps({"skipped": reason}),
+    }
+    run["model_version"] = _version("upsell", as_of, {"skipped": reason, "config": vars(config)})
+    return run
+
+
 def train_upsell(project: Project, as_of: date, config: ScoringConfig, log=print):
-    """(run record, fitted model or None if rejected, order lines, subcategories);
-    the run is None when there is nothing to recommend (fewer than two
-    subcategories were ever bought)."""
+    """(run record, fitted model or None if rejected or skipped, order lines,
+    subcategories). Upsell is skipped (a run with status `skipped`) when there
+    is nothing to recommend: no order lines (the commerce source is off) or
+    fewer than two subcategories ever bought."""
+    if not data.has_order_lines(project):
+        reason = "no order lines, the commerce source is off"
+        log(f"upsell: skipped, {reason}")
+        return skipped_upsell_run(as_of, config, reason), None, None, []
     lines = data.order_lines(project, as_of)
     subs = sorted(lines["subcategory"].unique())
     if len(subs) < 2:
-        log(f"upsell: skipped, {len(subs)} subcategory bought so far: nothing to cross-sell")
-        return None, None, lines, subs
+        reason = f"{len(subs)} subcategory bought so far: nothing to cross-sell"
+        log(f"upsell: skipped, {reason}")
+        return skipped_upsell_run(as_of, config, reason), None, lines, subs
     train_dates, test_date = upsell_plan(as_of, config)
     log(f"upsell: {len(subs)} subcategories, training at {len(train_dates)} dates, out-of-time test at {test_date}")
     x, y = upsell.training_set(lines, train_dates, config, subs)
@@ -265,12 +287,12 @@ def score(project: Project, as_of: date | None = None, config: ScoringConfig | N
         result.published.append("upsell")
         log(f"upsell: {result.upsell_rows:,} recommendations for customers with marketing consent")
     runs = pd.DataFrame([{**run, "trained_at": scored_at, "scored_rows": run.get("scored_rows", 0)}
-                         for run in (churn_run, upsell_run) if run is not None])
+                         for run in (churn_run, upsell_run)])
     frames["model_runs"] = runs
     store.ensure_tables(project)
     store.replace_as_of(project, as_of, frames)
     log(f"wrote {', '.join(frames)} in {time.monotonic() - started:.1f} s")
-    rejected = [run for run in (churn_run, upsell_run) if run is not None and run["status"] == "rejected"]
+    rejected = [run for run in (churn_run, upsell_run) if run["status"] == "rejected"]
     if rejected:
         raise churn.BaselineGateError(
             "; ".join(f"{run['model_kind']} model not published: {run['message']}" for run in rejected)

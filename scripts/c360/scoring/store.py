@@ -11,7 +11,9 @@ rewritten in turn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
@@ -43,14 +45,14 @@ def replace_as_of(project: Project, as_of: date, frames: Mapping[str, pd.DataFra
     replace = dict(replace or {})
     schema = score_schema(project)
     adapter = project.adapter_type
-    if adapter == "duckdb":
-        _write_duckdb(project, schema, as_of, frames, replace)
-    elif adapter == "postgres":
-        _write_postgres(project, schema, as_of, frames, replace)
-    elif adapter == "spark":
+    if adapter == "spark":
         _write_spark(project, schema, as_of, frames, replace)
-    else:
+        return
+    connect = {"duckdb": _duckdb, "postgres": _postgres}.get(adapter)
+    if connect is None:
         raise C360Error(f"writing scores to a {adapter} target is not supported")
+    with connect(project) as connection:
+        _write_in_transaction(connection, schema, as_of, frames, replace)
 
 
 def _delete_condition(table: str, frame: pd.DataFrame, as_of: date, replace: Mapping[str, bool]) -> str | None:
@@ -62,55 +64,107 @@ def _delete_condition(table: str, frame: pd.DataFrame, as_of: date, replace: Map
     return None
 
 
-def _write_duckdb(project, schema, as_of, frames, replace) -> None:
-    import duckdb
-
-    connection = duckdb.connect(str(project.warehouse))
+def _write_in_transaction(connection, schema: str, as_of: date, frames: Mapping[str, pd.DataFrame],
+                          replace: Mapping[str, bool]) -> None:
+    """For each table: look up its columns, delete the rows being replaced,
+    insert the new ones; all in one transaction, rolled back on any error."""
+    marker = connection.marker
+    connection.begin()
     try:
-        connection.execute("begin transaction")
         for table, frame in frames.items():
-            columns = [row[0] for row in connection.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, table]).fetchall()]
+            columns = [row[0] for row in connection.fetch(
+                "select column_name from information_schema.columns "
+                f"where table_schema = {marker} and table_name = {marker} order by ordinal_position",
+                (schema, table))]
             aligned = _aligned(frame, columns, table)
             condition = _delete_condition(table, aligned, as_of, replace)
             if condition:
                 connection.execute(f"delete from {schema}.{table} where {condition}")
-            connection.register("incoming", aligned)
-            connection.execute(f"insert into {schema}.{table} ({', '.join(columns)}) "
-                               f"select {', '.join(columns)} from incoming")
-            connection.unregister("incoming")
-        connection.execute("commit")
+            connection.insert(f"{schema}.{table}", columns, aligned)
+        connection.commit()
     except BaseException:
-        connection.execute("rollback")
+        connection.rollback()
         raise
+
+
+class _DuckDBConnection:
+    """DuckDB: an explicit transaction; rows inserted from the registered frame."""
+
+    marker = "?"
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def begin(self) -> None:
+        self.connection.execute("begin transaction")
+
+    def fetch(self, sql: str, parameters) -> list[tuple]:
+        return self.connection.execute(sql, list(parameters)).fetchall()
+
+    def execute(self, sql: str) -> None:
+        self.connection.execute(sql)
+
+    def insert(self, relation: str, columns: list[str], frame: pd.DataFrame) -> None:
+        self.connection.register("incoming", frame)
+        self.connection.execute(f"insert into {relation} ({', '.join(columns)}) "
+                                f"select {', '.join(columns)} from incoming")
+        self.connection.unregister("incoming")
+
+    def commit(self) -> None:
+        self.connection.execute("commit")
+
+    def rollback(self) -> None:
+        self.connection.execute("rollback")
+
+
+class _PostgresConnection:
+    """PostgreSQL (psycopg2): the transaction opens with the first statement;
+    rows are copied in as CSV."""
+
+    marker = "%s"
+
+    def __init__(self, connection, cursor) -> None:
+        self.connection, self.cursor = connection, cursor
+
+    def begin(self) -> None:
+        pass
+
+    def fetch(self, sql: str, parameters) -> list[tuple]:
+        self.cursor.execute(sql, tuple(parameters))
+        return self.cursor.fetchall()
+
+    def execute(self, sql: str) -> None:
+        self.cursor.execute(sql)
+
+    def insert(self, relation: str, columns: list[str], frame: pd.DataFrame) -> None:
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        buffer.seek(0)
+        self.cursor.copy_expert(f"copy {relation} ({', '.join(columns)}) from stdin "
+                                "with (format csv, null '\\N')", buffer)
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+
+@contextmanager
+def _duckdb(project: Project) -> Iterator[_DuckDBConnection]:
+    import duckdb
+
+    connection = duckdb.connect(str(project.warehouse))
+    try:
+        yield _DuckDBConnection(connection)
     finally:
         connection.close()
 
 
-def _write_postgres(project, schema, as_of, frames, replace) -> None:
-    import io
-
-    with postgres_connection(project) as connection:
-        try:
-            with connection.cursor() as cursor:
-                for table, frame in frames.items():
-                    cursor.execute("select column_name from information_schema.columns where table_schema = %s "
-                                   "and table_name = %s order by ordinal_position", (schema, table))
-                    columns = [row[0] for row in cursor.fetchall()]
-                    aligned = _aligned(frame, columns, table)
-                    condition = _delete_condition(table, aligned, as_of, replace)
-                    if condition:
-                        cursor.execute(f"delete from {schema}.{table} where {condition}")
-                    buffer = io.StringIO()
-                    aligned.to_csv(buffer, index=False, header=False, na_rep="\\N")
-                    buffer.seek(0)
-                    cursor.copy_expert(f"copy {schema}.{table} ({', '.join(columns)}) from stdin "
-                                       "with (format csv, null '\\N')", buffer)
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
+@contextmanager
+def _postgres(project: Project) -> Iterator[_PostgresConnection]:
+    with postgres_connection(project) as connection, connection.cursor() as cursor:
+        yield _PostgresConnection(connection, cursor)
 
 
 def _write_spark(project, schema, as_of, frames, replace) -> None:
