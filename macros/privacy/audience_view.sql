@@ -5,7 +5,8 @@
     treatment for its class, a column without one passes unchanged, and a
     personal-data column whose class the audience has no treatment for is
     dropped with a warning (default deny). Rows are limited by the
-    audience's row filter for the mart and its regions.
+    audience's row filter for the mart and its regions, and aggregates lose
+    their small cells (c360_privacy.small_cell_counts).
 -#}
 
 {#- The audience's settings, or a compile error naming what is missing. -#}
@@ -53,6 +54,11 @@
         {%- set row_filter = (spec.get('row_filters', {}) or {}).get(mart) -%}
         {%- if row_filter -%}
             {%- do filters.append('(' ~ row_filter ~ ')') -%}
+        {%- endif -%}
+        {%- set privacy = var('c360_privacy', {}) -%}
+        {%- set count_column = (privacy.get('small_cell_counts', {}) or {}).get(mart) -%}
+        {%- if count_column -%}
+            {%- do filters.append(count_column ~ ' >= ' ~ privacy.get('small_cell_k', 5)) -%}
         {%- endif -%}
         {%- set regions = spec.get('regions', []) or [] -%}
         {%- if regions | length > 0 -%}

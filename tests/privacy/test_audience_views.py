@@ -202,3 +202,28 @@ def test_a_class_without_a_treatment_is_dropped_with_a_warning(warehouse, datase
     assert "customer_360.email" in log and "dropped" in log
     assert " as email," not in sql and " as email\n" not in sql
     assert " as phone," in sql
+
+
+def test_aggregates_lose_their_small_cells(db):
+    settings = policy()
+    k = settings["small_cell_k"]
+    for mart, count_column in settings["small_cell_counts"].items():
+        shown, smallest = db.execute(
+            f"select count(*), min({count_column}) from main_audiences.{mart}__executive").fetchone()
+        kept, small = db.execute(f"""
+            select count(case when {count_column} >= {k} then 1 end),
+                   count(case when {count_column} < {k} then 1 end)
+            from main_marts.{mart}""").fetchone()
+        assert shown == kept > 0, mart
+        assert smallest >= k, mart
+        assert small > 0, f"{mart}: the test dataset should hold small cells to suppress"
+
+
+def test_an_audience_can_be_limited_to_its_regions(warehouse, dataset, tmp_path):
+    settings = policy()
+    support = {**settings["audiences"]["support"], "regions": ["GB", "IE"]}
+    ok, sql, _ = compile_audience_view(warehouse, dataset, tmp_path, "customer_360__support",
+                                       {"c360_privacy": {**settings, "audiences": {**settings["audiences"],
+                                                                                   "support": support}}}, key="k")
+    assert ok, sql
+    assert "region in ('GB', 'IE')" in sql
