@@ -10,6 +10,7 @@ current; every other contact and account keeps its single version.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime, timedelta
 
@@ -29,6 +30,17 @@ def stage_and_snapshot(project: Project) -> None:
     run_dbt(project, "snapshot", only_sources=["crm"])
 
 
+def is_clean(row) -> bool:
+    """A row staging keeps: a plain key and readable timestamps (the raw data
+    also holds planted defects, which staging quarantines)."""
+    try:
+        datetime.strptime(row["_loaded_at"], TIMESTAMP)
+        datetime.strptime(row["updated_at"], TIMESTAMP)
+    except (TypeError, ValueError):
+        return False
+    return bool(re.fullmatch(r"[A-Za-z0-9_-]+", row["contact_id"] or ""))
+
+
 def changed_version(raw_contacts):
     """A new version of one contact sent once by the CRM: another job title,
     updated and loaded a day after the contact's row was loaded."""
@@ -39,7 +51,7 @@ def changed_version(raw_contacts):
     counts = {row["values"]: row["counts"] for row in pc.value_counts(ids).to_pylist()}
     rows = raw_contacts.to_pylist()
     row = next(r for r in sorted(rows, key=lambda r: r["contact_id"] or "")
-               if r["contact_id"] and counts[r["contact_id"]] == 1
+               if is_clean(r) and counts[r["contact_id"]] == 1
                and r["job_title"] != NEW_JOB_TITLE
                and r["updated_at"] < r["_loaded_at"])
     loaded = datetime.strptime(row["_loaded_at"], TIMESTAMP) + timedelta(days=1)
