@@ -222,27 +222,8 @@
     {%- if integer_keys and nodes_sql is not none -%}
         {%- do exceptions.raise_compiler_error('connected_components: nodes_sql needs integer_keys=false') -%}
     {%- endif -%}
-    {%- set links_sql -%}
-select distinct
-    node_key_a,
-    node_key_b
-from (
-    select
-        node_key_a,
-        node_key_b
-    from ({{ edges_sql }}) as edges
-    union all
-    select
-        node_key_b as node_key_a,
-        node_key_a as node_key_b
-    from ({{ edges_sql }}) as edges
-) as both_directions
-where node_key_a <> node_key_b
-    {%- endset -%}
-    {%- set links = c360.cc_stage(plan, name ~ '_links', links_sql) -%}
-
     {%- if integer_keys -%}
-        {%- set id_links = links -%}
+        {%- set id_links = c360.cc_stage(plan, name ~ '_links', c360.cc_links_sql(edges_sql)) -%}
     {%- else -%}
         {#- Surrogate keys in node_key order, for every node of the result. -#}
         {%- set keys_sql -%}
@@ -250,16 +231,25 @@ select
     node_key,
     row_number() over (order by node_key) as node_id
 from (
-    select node_key_a as node_key from {{ links }}
+    select node_key_a as node_key
+    from ({{ edges_sql }}) as edges
+    where node_key_a <> node_key_b
     union
-    select node_key from ({{ nodes_sql if nodes_sql is not none else 'select node_key_a as node_key from ' ~ links }}) as nodes
+    select node_key_b as node_key
+    from ({{ edges_sql }}) as edges
+    where node_key_a <> node_key_b
+    {%- if nodes_sql is not none %}
+    union
+    select node_key from ({{ nodes_sql }}) as nodes
+    {%- endif %}
 ) as all_nodes
 where node_key is not null
         {%- endset -%}
         {%- set keys = c360.cc_stage(plan, name ~ '_keys', keys_sql) -%}
-        {%- set id_links = c360.cc_stage(plan, name ~ '_id_links',
-            c360.cc_node_ids_sql(links, 'node_key_a', 'node_key_b', keys, 'node_key_a', 'node_key_b')) -%}
-        {%- do c360.cc_release(plan, links) -%}
+        {%- set id_edges = c360.cc_stage(plan, name ~ '_id_edges', c360.cc_node_ids_sql(
+            '(' ~ edges_sql ~ ')', 'node_key_a', 'node_key_b', keys, 'node_key_a', 'node_key_b')) -%}
+        {%- set id_links = c360.cc_stage(plan, name ~ '_links', c360.cc_links_sql('select * from ' ~ id_edges)) -%}
+        {%- do c360.cc_release(plan, id_edges) -%}
     {%- endif -%}
 
     {%- set initial_sql -%}
@@ -316,6 +306,29 @@ left join {{ keys }} as component_keys
         {%- do c360.cc_release(plan, ns.labels) -%}
     {%- endif -%}
     {{ return(result) }}
+{% endmacro %}
+
+
+{#- Each edge of edges_sql in both directions, once, without self-loops. -#}
+{% macro cc_links_sql(edges_sql) %}
+    {%- set sql -%}
+select distinct
+    node_key_a,
+    node_key_b
+from (
+    select
+        node_key_a,
+        node_key_b
+    from ({{ edges_sql }}) as edges
+    union all
+    select
+        node_key_b as node_key_a,
+        node_key_a as node_key_b
+    from ({{ edges_sql }}) as edges
+) as both_directions
+where node_key_a <> node_key_b
+    {%- endset -%}
+    {{ return(sql) }}
 {% endmacro %}
 
 
