@@ -252,11 +252,13 @@ where node_key is not null
         {%- do c360.cc_release(plan, id_edges) -%}
     {%- endif -%}
 
+    {#- Start every node at its smallest neighbour (or itself): one hop for free. -#}
     {%- set initial_sql -%}
-select distinct
+select
     node_key_a as node_key,
-    node_key_a as component_key
+    least(node_key_a, min(node_key_b)) as component_key
 from {{ id_links }}
+group by node_key_a
     {%- endset -%}
     {%- set ns = namespace(labels=c360.cc_stage(plan, name ~ '_r0', initial_sql), converged=false, rounds=0) -%}
 
