@@ -202,8 +202,15 @@
         both directions and self-loops are allowed).
     nodes_sql: optional select with a column node_key, for nodes that may
         have no edge (they become components of their own).
+    integer_keys: true when the keys are already integers (the rounds then
+        run on them directly, and nodes_sql is not supported).
     Returns a stage with one row per node: node_key, component_key, where
     component_key is the smallest node_key of the node's component.
+
+    The rounds run on integer surrogate keys: node_id numbers the nodes in
+    node_key order, so the smallest node_id of a component is its smallest
+    node_key. Only nodes with an edge take part; the others are their own
+    component and are added back with the node keys at the end.
 
     Each round every node takes the smallest of: its grandparent (pointer
     jumping), the smallest grandparent among its neighbours, and the same
@@ -211,8 +218,102 @@
     component; at a fixpoint every node points at the component's smallest
     node. Rounds grow with the logarithm of the longest path.
 -#}
-{% macro connected_components(plan, name, edges_sql, nodes_sql=none) %}
-    {%- set links_sql -%}
+{% macro connected_components(plan, name, edges_sql, nodes_sql=none, integer_keys=false) %}
+    {%- if integer_keys and nodes_sql is not none -%}
+        {%- do exceptions.raise_compiler_error('connected_components: nodes_sql needs integer_keys=false') -%}
+    {%- endif -%}
+    {%- if integer_keys -%}
+        {%- set id_links = c360.cc_stage(plan, name ~ '_links', c360.cc_links_sql(edges_sql)) -%}
+    {%- else -%}
+        {#- Surrogate keys in node_key order, for every node of the result. -#}
+        {%- set keys_sql -%}
+select
+    node_key,
+    row_number() over (order by node_key) as node_id
+from (
+    select node_key_a as node_key
+    from ({{ edges_sql }}) as edges
+    where node_key_a <> node_key_b
+    union
+    select node_key_b as node_key
+    from ({{ edges_sql }}) as edges
+    where node_key_a <> node_key_b
+    {%- if nodes_sql is not none %}
+    union
+    select node_key from ({{ nodes_sql }}) as nodes
+    {%- endif %}
+) as all_nodes
+where node_key is not null
+        {%- endset -%}
+        {%- set keys = c360.cc_stage(plan, name ~ '_keys', keys_sql) -%}
+        {%- set id_edges = c360.cc_stage(plan, name ~ '_id_edges', c360.cc_node_ids_sql(
+            '(' ~ edges_sql ~ ')', 'node_key_a', 'node_key_b', keys, 'node_key_a', 'node_key_b')) -%}
+        {%- set id_links = c360.cc_stage(plan, name ~ '_links', c360.cc_links_sql('select * from ' ~ id_edges)) -%}
+        {%- do c360.cc_release(plan, id_edges) -%}
+    {%- endif -%}
+
+    {#- Start every node at its smallest neighbour (or itself): one hop for free. -#}
+    {%- set initial_sql -%}
+select
+    node_key_a as node_key,
+    least(node_key_a, min(node_key_b)) as component_key
+from {{ id_links }}
+group by node_key_a
+    {%- endset -%}
+    {%- set ns = namespace(labels=c360.cc_stage(plan, name ~ '_r0', initial_sql), converged=false, rounds=0) -%}
+
+    {%- if plan.iterative -%}
+        {%- for round in range(1, plan.max_iterations + 1) -%}
+            {%- set next_labels = c360.cc_stage(plan, name ~ '_r' ~ round, c360.cc_round_sql(ns.labels, id_links)) -%}
+            {%- set changed = c360.cc_scalar(c360.cc_changed_sql(next_labels)) | int -%}
+            {%- do c360.cc_release(plan, ns.labels) -%}
+            {%- set ns.labels = next_labels -%}
+            {%- set ns.rounds = round -%}
+            {%- if changed == 0 -%}
+                {%- set ns.converged = true -%}
+                {%- break -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if not ns.converged -%}
+            {%- do exceptions.raise_compiler_error(
+                'connected components "' ~ name ~ '" of ' ~ this ~ ' did not converge in '
+                ~ plan.max_iterations ~ ' rounds; raise c360_identity_clusters.max_iterations'
+            ) -%}
+        {%- endif -%}
+        {%- do c360.cc_release(plan, id_links) -%}
+    {%- else -%}
+        {%- for round in range(1, plan.inline_iterations + 1) -%}
+            {%- set ns.labels = c360.cc_stage(plan, name ~ '_r' ~ round, c360.cc_round_sql(ns.labels, id_links)) -%}
+        {%- endfor -%}
+        {%- set ns.rounds = plan.inline_iterations -%}
+    {%- endif -%}
+    {%- do plan.rounds.update({name: ns.rounds}) -%}
+
+    {%- if integer_keys -%}
+        {%- set result = ns.labels -%}
+    {%- else -%}
+        {#- Back to node keys; nodes without an edge are their own component. -#}
+        {%- set result_sql -%}
+select
+    keys.node_key,
+    coalesce(component_keys.node_key, keys.node_key) as component_key
+from {{ keys }} as keys
+left join {{ ns.labels }} as labels
+    on keys.node_id = labels.node_key
+left join {{ keys }} as component_keys
+    on labels.component_key = component_keys.node_id
+        {%- endset -%}
+        {%- set result = c360.cc_stage(plan, name ~ '_components', result_sql) -%}
+        {%- do c360.cc_release(plan, keys) -%}
+        {%- do c360.cc_release(plan, ns.labels) -%}
+    {%- endif -%}
+    {{ return(result) }}
+{% endmacro %}
+
+
+{#- Each edge of edges_sql in both directions, once, without self-loops. -#}
+{% macro cc_links_sql(edges_sql) %}
+    {%- set sql -%}
 select distinct
     node_key_a,
     node_key_b
@@ -229,54 +330,38 @@ from (
 ) as both_directions
 where node_key_a <> node_key_b
     {%- endset -%}
-    {%- set links = c360.cc_stage(plan, name ~ '_links', links_sql) -%}
-
-    {%- set initial_sql -%}
-select distinct
-    node_key,
-    node_key as component_key
-from (
-    select node_key_a as node_key from {{ links }}
-    {%- if nodes_sql is not none %}
-    union
-    select node_key from ({{ nodes_sql }}) as nodes
-    {%- endif %}
-) as all_nodes
-where node_key is not null
-    {%- endset -%}
-    {%- set ns = namespace(labels=c360.cc_stage(plan, name ~ '_r0', initial_sql), converged=false, rounds=0) -%}
-
-    {%- if plan.iterative -%}
-        {%- for round in range(1, plan.max_iterations + 1) -%}
-            {%- set next_labels = c360.cc_stage(plan, name ~ '_r' ~ round, c360.cc_round_sql(ns.labels, links)) -%}
-            {%- set changed = c360.cc_scalar(c360.cc_changed_sql(ns.labels, next_labels)) | int -%}
-            {%- do c360.cc_release(plan, ns.labels) -%}
-            {%- set ns.labels = next_labels -%}
-            {%- set ns.rounds = round -%}
-            {%- if changed == 0 -%}
-                {%- set ns.converged = true -%}
-                {%- break -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if not ns.converged -%}
-            {%- do exceptions.raise_compiler_error(
-                'connected components "' ~ name ~ '" of ' ~ this ~ ' did not converge in '
-                ~ plan.max_iterations ~ ' rounds; raise c360_identity_clusters.max_iterations'
-            ) -%}
-        {%- endif -%}
-        {%- do c360.cc_release(plan, links) -%}
-    {%- else -%}
-        {%- for round in range(1, plan.inline_iterations + 1) -%}
-            {%- set ns.labels = c360.cc_stage(plan, name ~ '_r' ~ round, c360.cc_round_sql(ns.labels, links)) -%}
-        {%- endfor -%}
-        {%- set ns.rounds = plan.inline_iterations -%}
-    {%- endif -%}
-    {%- do plan.rounds.update({name: ns.rounds}) -%}
-    {{ return(ns.labels) }}
+    {{ return(sql) }}
 {% endmacro %}
 
 
-{#- One round: hooking on the neighbours' grandparents plus pointer jumping. -#}
+{#-
+    The rows of `relation` with the surrogate ids (from the stage `keys`:
+    node_key, node_id) of its columns key_a and key_b, as id_a and id_b;
+    keep_columns keeps the relation's own columns. Rows whose keys have no
+    id are left out.
+-#}
+{% macro cc_node_ids_sql(relation, key_a, key_b, keys, id_a, id_b, keep_columns=false) %}
+    {%- set sql -%}
+select
+    {%- if keep_columns %}
+    keyed.*,
+    {%- endif %}
+    keys_a.node_id as {{ id_a }},
+    keys_b.node_id as {{ id_b }}
+from {{ relation }} as keyed
+inner join {{ keys }} as keys_a
+    on keyed.{{ key_a }} = keys_a.node_key
+inner join {{ keys }} as keys_b
+    on keyed.{{ key_b }} = keys_b.node_key
+    {%- endset -%}
+    {{ return(sql) }}
+{% endmacro %}
+
+
+{#-
+    One round: hooking on the neighbours' grandparents plus pointer jumping.
+    is_changed flags the nodes whose label the round lowered.
+-#}
 {% macro cc_round_sql(labels, links) %}
     {%- set sql -%}
 with
@@ -304,17 +389,20 @@ neighbour_minimum as (
 candidates as (
     select
         node_key,
-        grandparent_key as candidate_key
+        grandparent_key as candidate_key,
+        parent_key as previous_key
     from grandparents
     union all
     select
         node_key,
-        hook_key as candidate_key
+        hook_key as candidate_key,
+        cast(null as {{ dbt.type_bigint() }}) as previous_key
     from neighbour_minimum
     union all
     select
         grandparents.parent_key as node_key,
-        neighbour_minimum.hook_key as candidate_key
+        neighbour_minimum.hook_key as candidate_key,
+        cast(null as {{ dbt.type_bigint() }}) as previous_key
     from grandparents
     inner join neighbour_minimum
         on grandparents.node_key = neighbour_minimum.node_key
@@ -322,7 +410,8 @@ candidates as (
 
 select
     node_key,
-    min(candidate_key) as component_key
+    min(candidate_key) as component_key,
+    min(candidate_key) < max(previous_key) as is_changed
 from candidates
 group by node_key
     {%- endset -%}
@@ -330,13 +419,12 @@ group by node_key
 {% endmacro %}
 
 
-{% macro cc_changed_sql(previous_labels, next_labels) %}
+{#- Labels a round lowered (every node has its previous label in the round). -#}
+{% macro cc_changed_sql(next_labels) %}
     {%- set sql -%}
 select count(*) as changed_count
-from {{ next_labels }} as next_labels
-inner join {{ previous_labels }} as previous_labels
-    on next_labels.node_key = previous_labels.node_key
-where next_labels.component_key <> previous_labels.component_key
+from {{ next_labels }}
+where is_changed
     {%- endset -%}
     {{ return(sql) }}
 {% endmacro %}
@@ -399,13 +487,39 @@ select
 from ({{ edges_sql }}) as edges
 where record_key_a <> record_key_b
     {%- endset -%}
-    {%- set tiered_edges = c360.cc_stage(plan, 'edges', tiered_edges_sql) -%}
+    {%- set ranked_edges = c360.cc_stage(plan, 'ranked_edges', tiered_edges_sql) -%}
+
+    {#-
+        The merge runs on integer surrogate keys of the linked records,
+        numbered in record_key order: the smallest node_id of a component is
+        its smallest record_key. Records without an edge never merge.
+    -#}
+    {%- set keys_sql -%}
+select
+    records.record_key as node_key,
+    row_number() over (order by records.record_key) as node_id
+from (
+    select distinct record_key
+    from ({{ records_sql }}) as records
+) as records
+inner join (
+    select record_key_a as record_key from {{ ranked_edges }}
+    union
+    select record_key_b as record_key from {{ ranked_edges }}
+) as linked
+    on records.record_key = linked.record_key
+    {%- endset -%}
+    {%- set keys = c360.cc_stage(plan, 'keys', keys_sql) -%}
+
+    {%- set tiered_edges = c360.cc_stage(plan, 'edges', c360.cc_node_ids_sql(
+        ranked_edges, 'record_key_a', 'record_key_b', keys, 'node_id_a', 'node_id_b', keep_columns=true)) -%}
+    {%- do c360.cc_release(plan, ranked_edges) -%}
 
     {%- set record_values_sql -%}
 select distinct
-    record_key,
-    identifier_type,
-    identifier_value
+    keys.node_id as node_key,
+    record_values.identifier_type,
+    record_values.identifier_value
 from (
     select
         record_key,
@@ -429,6 +543,8 @@ from (
     where birth_date is not null
     {%- endif %}
 ) as record_values
+inner join {{ keys }} as keys
+    on record_values.record_key = keys.node_key
     {%- endset -%}
     {%- set record_values = c360.cc_stage(plan, 'values', record_values_sql) -%}
 
@@ -451,10 +567,10 @@ where 1 = 0
     {%- set guard_rules = c360.cc_stage(plan, 'rules', guard_rules_sql) -%}
 
     {%- set initial_labels_sql -%}
-select distinct
-    record_key as node_key,
-    record_key as component_key
-from ({{ records_sql }}) as records
+select
+    node_id as node_key,
+    node_id as component_key
+from {{ keys }}
     {%- endset -%}
     {%- set ns = namespace(labels=c360.cc_stage(plan, 'start_labels', initial_labels_sql), decisions=[]) -%}
 
@@ -487,9 +603,9 @@ select
     (edges.tier = 1 and edges.is_deterministic) as is_protected
 from {{ tiered_edges }} as edges
 inner join {{ ns.labels }} as labels_a
-    on edges.record_key_a = labels_a.node_key
+    on edges.node_id_a = labels_a.node_key
 inner join {{ ns.labels }} as labels_b
-    on edges.record_key_b = labels_b.node_key
+    on edges.node_id_b = labels_b.node_key
 where edges.tier = {{ tier }}
         {%- endset -%}
         {%- set tier_edges = c360.cc_stage(plan, stage ~ 'edges', tier_edges_sql) -%}
@@ -529,6 +645,7 @@ where
             plan,
             stage ~ 'cc',
             'select component_key_a as node_key_a, component_key_b as node_key_b from ' ~ candidate_edges,
+            integer_keys=true,
         ) -%}
 
         {#- 3. Cluster check: each candidate cluster as a whole. -#}
@@ -619,27 +736,50 @@ left join (
         {%- set ns.labels = next_labels -%}
     {%- endfor -%}
 
+    {#- Back to record keys. -#}
     {%- set result_sql -%}
+select
+    decisions.tier,
+    decisions.match_rule,
+    decisions.rule_rank,
+    decisions.is_deterministic,
+    decisions.record_key_a,
+    decisions.record_key_b,
+    keys_a.node_key as component_key_a,
+    keys_b.node_key as component_key_b,
+    cluster_keys.node_key as cluster_key,
+    decisions.guard_scope,
+    decisions.guard,
+    decisions.identifier_type,
+    decisions.limit_value,
+    decisions.observed_count,
+    decisions.largest_component_count,
+    decisions.is_edge_dropped
+from (
 {%- for decisions in ns.decisions %}
-select * from {{ decisions }}
-{{ 'union all' if not loop.last }}
+    select * from {{ decisions }}
+    {{ 'union all' if not loop.last }}
 {%- endfor %}
+) as decisions
+inner join {{ keys }} as keys_a
+    on decisions.component_key_a = keys_a.node_id
+inner join {{ keys }} as keys_b
+    on decisions.component_key_b = keys_b.node_id
+inner join {{ keys }} as cluster_keys
+    on decisions.cluster_key = cluster_keys.node_id
     {%- endset -%}
     {%- set result = c360.cc_stage(plan, 'result', result_sql) -%}
-    {%- for finished in ns.decisions + [tiered_edges, record_values, guard_rules, ns.labels] -%}
+    {%- for finished in ns.decisions + [tiered_edges, record_values, guard_rules, ns.labels, keys] -%}
         {%- do c360.cc_release(plan, finished) -%}
     {%- endfor -%}
     {{ return(result) }}
 {% endmacro %}
 
 
-{#- An unambiguous key for an unordered pair of keys. -#}
+{#- An unambiguous key for an unordered pair of integer keys (below 2^31). -#}
 {% macro cc_pair_key(key_a, key_b) %}
-    {%- set low = 'least(' ~ key_a ~ ', ' ~ key_b ~ ')' -%}
-    {%- set high = 'greatest(' ~ key_a ~ ', ' ~ key_b ~ ')' -%}
-    {{- return(dbt.concat([
-        'cast(' ~ dbt.length(low) ~ ' as ' ~ dbt.type_string() ~ ')', "':'", low, high
-    ])) -}}
+    {{- return('cast(least(' ~ key_a ~ ', ' ~ key_b ~ ') as ' ~ dbt.type_bigint() ~ ') * 2147483648 + greatest('
+        ~ key_a ~ ', ' ~ key_b ~ ')') -}}
 {% endmacro %}
 
 
@@ -669,7 +809,7 @@ member_values as (
     inner join {{ labels }} as labels
         on members.component_key = labels.component_key
     inner join {{ record_values }} as record_values
-        on labels.node_key = record_values.record_key
+        on labels.node_key = record_values.node_key
 ),
 
 component_counts as (
