@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CUSTOMERS ?= 2000
 SEED ?= 42
+# Processes `make test` runs the suite on (each test folder on one of them).
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint venv lock clean help bench-generate bench-identity bench-scale bench-scoring
 
@@ -41,7 +43,7 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/c360 contract --check
 	$(MAKE) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench-generate: $(STAMP)
 	$(BIN)/python -m c360.generate.bench --customers 1000000 --seed $(SEED)

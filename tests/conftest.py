@@ -1,13 +1,31 @@
-"""Shared fixtures: one small generated dataset and one DuckDB build per test session."""
+"""Shared fixtures: one small generated dataset and one DuckDB build per test session.
+
+`make test` runs the suite on several processes (pytest-xdist, `-n`): the
+dataset and the DuckDB build are then made once, by the first worker that
+needs them, and shared; each worker reads its own copy of the warehouse.
+Every test folder runs on one worker, so a folder's module and session
+fixtures (the PostgreSQL server and the Spark session of tests/engines)
+are made once.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+#: The xdist worker this process is ("gw0", "gw1" ...), or None without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    # dbt's artefacts (manifest, run results, partial parse) and logs, one
+    # folder per worker so that parallel builds do not overwrite each other's
+    os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_DIR / "target" / WORKER))
+    os.environ.setdefault("DBT_LOG_PATH", str(PROJECT_DIR / "logs" / WORKER))
 
 #: The privacy policy's masking key for every build of the session (one key,
 #: so hashed values agree between engines and builds).
@@ -20,6 +38,39 @@ TEST_CUSTOMERS = int(os.environ.get("C360_TEST_CUSTOMERS", "1500"))
 TEST_SEED = 7
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist, send each test folder to one worker as a whole."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid.split("::", 1)[0].rpartition("/")[0]
+
+    return FolderScheduling(config, log)
+
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` filled by ``make``, made once per session even
+    when xdist workers ask for it at the same time (the first one makes it
+    under a file lock, the others wait and reuse it)."""
+    if not WORKER:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    from filelock import FileLock
+
+    # the workers' base folders share this parent, which is new for each run
+    shared = tmp_path_factory.getbasetemp().parent / name
+    with FileLock(str(shared) + ".lock"):
+        done = shared / ".made"
+        if not done.exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            make(shared)
+            done.touch()
+    return shared
+
+
 @pytest.fixture(scope="session")
 def project_dir() -> Path:
     return PROJECT_DIR
@@ -27,23 +78,31 @@ def project_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def dataset(tmp_path_factory) -> Path:
-    """A generated dataset: raw/ and truth/ under the returned folder."""
+    """A generated dataset: raw/ and truth/ under the returned folder (read only)."""
     from c360.generate import generate_dataset
 
-    out = tmp_path_factory.mktemp("dataset")
-    generate_dataset(customers=TEST_CUSTOMERS, seed=TEST_SEED, out=out, progress=False)
-    return out
+    def make(out: Path) -> None:
+        generate_dataset(customers=TEST_CUSTOMERS, seed=TEST_SEED, out=out, progress=False)
+
+    return made_once(tmp_path_factory, "dataset", make)
 
 
 @pytest.fixture(scope="session")
 def warehouse(dataset, tmp_path_factory) -> Path:
-    """The dataset built with `dbt build` (every model and data test) into DuckDB."""
+    """The dataset built with `dbt build` (every model and data test) into
+    DuckDB; this worker's own copy of it."""
     from c360.dbt import run_dbt
     from c360.project import Project
 
+    def make(folder: Path) -> None:
+        project = Project.resolve(warehouse=folder / "c360.duckdb", raw_path=dataset / "raw", target="duckdb")
+        run_dbt(project, "build")
+
+    built = made_once(tmp_path_factory, "warehouse", make) / "c360.duckdb"
+    if not WORKER:
+        return built
     path = tmp_path_factory.mktemp("warehouse") / "c360.duckdb"
-    project = Project.resolve(warehouse=path, raw_path=dataset / "raw", target="duckdb")
-    run_dbt(project, "build")
+    shutil.copyfile(built, path)
     return path
 
 

@@ -10,6 +10,8 @@ every table is compared with a full build of the next day, row by row.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +25,8 @@ INCREMENTAL_MODELS = [f"stg_{name.replace('/', '__')}" for name in EVENT_TABLES]
 
 def compiled_code(project: Project, model: str) -> str:
     """The SQL the last dbt invocation ran for ``model``."""
-    results = json.loads((project.project_dir / "target" / "run_results.json").read_text())
+    target_path = Path(os.environ.get("DBT_TARGET_PATH") or project.project_dir / "target")
+    results = json.loads((project.project_dir / target_path / "run_results.json").read_text())
     for result in results["results"]:
         if result["unique_id"] == f"model.c360.{model}":
             return result["compiled_code"]
