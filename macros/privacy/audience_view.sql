@@ -37,10 +37,31 @@
     {{- return(planned) -}}
 {%- endmacro %}
 
+{#- A row filter of c360_privacy as SQL: a string is used as it is;
+    {consent: <purpose>} keeps the customers whose latest decision for the
+    purpose is `granted` (none when the privacy source is switched off).
+    Called at parse time too, so that dbt records the ref. -#}
+{% macro audience_row_filter(row_filter) -%}
+    {%- if row_filter is mapping -%}
+        {%- if 'consent' not in row_filter -%}
+            {{ exceptions.raise_compiler_error("c360_privacy row filter " ~ row_filter ~ ": a mapping needs `consent: <purpose>`") }}
+        {%- endif -%}
+        {%- if not c360.source_enabled('privacy') -%}
+            {{- return('1 = 0') -}}
+        {%- endif -%}
+        {{- return("customer_id in (select consents.customer_id from " ~ ref('fct_consent_events') ~ " as consents"
+            ~ " where consents.purpose = '" ~ row_filter['consent'] ~ "' and consents.is_latest_for_purpose"
+            ~ " and consents.decision = 'granted')") -}}
+    {%- endif -%}
+    {{- return(row_filter) -}}
+{%- endmacro %}
+
 {#- The select of `mart` as `audience` sees it. -#}
 {% macro audience_view(mart, audience) -%}
     {%- set spec = c360.privacy_audience(audience) -%}
     {%- set relation = ref(mart) -%}
+    {%- set row_filter = (spec.get('row_filters', {}) or {}).get(mart) -%}
+    {%- set row_filter_sql = c360.audience_row_filter(row_filter) if row_filter else none -%}
     {%- if not execute -%}
         select * from {{ relation }}
     {%- else -%}
@@ -51,9 +72,8 @@
         {%- endif -%}
         {%- set planned = c360.audience_columns(mart, audience, columns) -%}
         {%- set filters = [] -%}
-        {%- set row_filter = (spec.get('row_filters', {}) or {}).get(mart) -%}
-        {%- if row_filter -%}
-            {%- do filters.append('(' ~ row_filter ~ ')') -%}
+        {%- if row_filter_sql -%}
+            {%- do filters.append('(' ~ row_filter_sql ~ ')') -%}
         {%- endif -%}
         {%- set privacy = var('c360_privacy', {}) -%}
         {%- set count_column = (privacy.get('small_cell_counts', {}) or {}).get(mart) -%}

@@ -72,3 +72,24 @@ def test_latest_nps_category_matches_the_latest_score(db):
             when latest_nps_score >= 9 then 'promoter' when latest_nps_score >= 7 then 'passive' else 'detractor' end
     """).fetchone()[0]
     assert wrong == 0
+
+
+def test_consent_per_purpose_is_the_latest_decision(db):
+    purposes = [row[0] for row in db.execute(
+        "select distinct purpose from main_marts.fct_consent_events order by 1").fetchall()]
+    assert len(purposes) == 5
+    for purpose in purposes:
+        differing, customers = db.execute(f"""
+            with latest as (
+                select customer_id, arg_max(decision, recorded_at) as decision
+                from main_marts.fct_consent_events
+                where purpose = '{purpose}' and customer_id is not null
+                group by customer_id
+            )
+            select count(*) filter (where c.{purpose}_consent is distinct from l.decision), count(*)
+            from main_marts.customer_360 as c left join latest as l using (customer_id)
+        """).fetchone()
+        assert differing == 0, purpose
+        withdrawn = db.execute(
+            f"select count(*) from main_marts.customer_360 where {purpose}_consent = 'withdrawn'").fetchone()[0]
+        assert withdrawn > 0, purpose

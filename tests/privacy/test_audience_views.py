@@ -122,6 +122,41 @@ def test_marketing_sees_only_customers_with_marketing_consent(db):
     assert rows == consented > 0
 
 
+def test_marketing_sees_only_the_touches_of_customers_with_marketing_consent(db):
+    outside, rows, total = db.execute("""
+        select
+            count(*) filter (where c.email_marketing_consent is distinct from 'granted'),
+            count(*),
+            (select count(*) from main_marts.fct_marketing_touches)
+        from main_audiences.fct_marketing_touches__marketing as m
+        left join main_marts.customer_360 as c using (customer_id)
+    """).fetchone()
+    expected = db.execute("""
+        select count(*) from main_marts.fct_marketing_touches as t
+        inner join main_marts.customer_360 as c using (customer_id)
+        where c.email_marketing_consent = 'granted'
+    """).fetchone()[0]
+    assert outside == 0
+    assert rows == expected and 0 < rows < total
+
+
+def test_fact_views_keep_every_row_and_mask_free_text(db):
+    for mart, audience in (("fct_tickets", "support"), ("fct_orders", "analyst"), ("fct_touchpoints", "data_science")):
+        rows = db.execute(f"select count(*) from main_audiences.{mart}__{audience}").fetchone()[0]
+        assert rows == db.execute(f"select count(*) from main_marts.{mart}").fetchone()[0] > 0, mart
+    texts = db.execute("""
+        select count(*), count(*) filter (where mention_text = '[redacted]')
+        from main_audiences.fct_social_mentions__analyst where mention_text is not null
+    """).fetchone()
+    assert texts[0] == texts[1] > 0
+    shown = db.execute("""
+        select count(*) from main_audiences.fct_claims__support as s
+        inner join main_marts.fct_claims as c using (claim_id)
+        where s.description = c.description
+    """).fetchone()[0]
+    assert shown > 0
+
+
 def test_treatments_as_declared(db):
     row = db.execute("""
         select c.email, m.email as marketing_email, m.phone as marketing_phone, c.phone,

@@ -11,6 +11,8 @@
 {%- set order_channels = ['web', 'app', 'store', 'phone', 'partner'] -%}
 {%- set double = c360.type_double() -%}
 {%- set as_of_at = c360.as_of_at() -%}
+{#- consent purposes with a column each (<purpose>_consent): the accepted purposes of stg_privacy__consents -#}
+{%- set consent_purposes = ['email_marketing', 'sms_marketing', 'analytics', 'personalisation', 'profiling'] -%}
 
 with
 
@@ -133,15 +135,22 @@ category_spend as (
     latest_consents as (
         select
             customer_id,
-            decision as status
+            {%- for purpose in consent_purposes %}
+            max(case when purpose = '{{ purpose }}' then decision end) as {{ purpose }}_consent
+            {%- if not loop.last %},{% endif %}
+            {%- endfor %}
         from consent_events
-        where purpose = 'email_marketing' and is_latest_for_purpose
+        where is_latest_for_purpose
+        group by customer_id
     ),
 {% else %}
 latest_consents as (
     select
         cast(null as {{ dbt.type_string() }}) as customer_id,
-        cast(null as {{ dbt.type_string() }}) as status
+        {%- for purpose in consent_purposes %}
+        cast(null as {{ dbt.type_string() }}) as {{ purpose }}_consent
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     where 1 = 0
 ),
 {% endif %}
@@ -322,7 +331,9 @@ assembled as (
                 then cast(snapshots.marketing_opens_91d as {{ double }}) / snapshots.marketing_sends_91d
         end as marketing_open_rate_91d,
         coalesce(snapshots.marketing_unsubscribes_lifetime, 0) > 0 as has_unsubscribed,
-        latest_consents.status as email_marketing_consent,
+        {%- for purpose in consent_purposes %}
+        latest_consents.{{ purpose }}_consent,
+        {%- endfor %}
         health_now.health_score,
         health_now.health_band,
         {%- for group in groups %}
@@ -510,7 +521,9 @@ final as (
         cast(marketing_clicks_91d as {{ dbt.type_int() }}) as marketing_clicks_91d,
         {{ c360.round_double('marketing_open_rate_91d', 4) }} as marketing_open_rate_91d,
         has_unsubscribed,
-        email_marketing_consent,
+        {%- for purpose in consent_purposes %}
+        {{ purpose }}_consent,
+        {%- endfor %}
         health_score,
         health_band,
         {%- for group in groups %}

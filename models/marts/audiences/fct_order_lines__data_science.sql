@@ -1,0 +1,3 @@
+{{ config(materialized='table', enabled=c360.source_enabled('commerce'), grants=c360.audience_grants('data_science')) }}
+{#- fct_order_lines as the data_science audience sees it (var c360_privacy). -#}
+{{ c360.audience_view('fct_order_lines', 'data_science') }}
