@@ -6,6 +6,7 @@ literals computed here, so no engine's date arithmetic is needed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -26,6 +27,25 @@ def _dates(values: Sequence[date]) -> str:
 
 def relation(project: Project, layer: str, name: str) -> str:
     return f"{schema_name(project, layer)}.{name}"
+
+
+def without_erased(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the rows of customers an erasure request erased
+    (the erasure register holds the SHA-256 of their customer ids): models
+    neither learn from them nor score them, even before the build that
+    removes them from every model."""
+    schema = schema_name(project, "privacy")
+    if frame.empty or not relation_exists(project, schema, "erasure_register"):
+        return frame
+    hashes = set(read_sql(project, f"select distinct customer_id_hash from {schema}.erasure_register "
+                                   "where customer_id_hash is not null")["customer_id_hash"])
+    if not hashes:
+        return frame
+    erased = {customer for customer in frame["customer_id"].dropna().unique()
+              if hashlib.sha256(str(customer).encode()).hexdigest() in hashes}
+    if not erased:
+        return frame
+    return frame[~frame["customer_id"].isin(erased)].reset_index(drop=True)
 
 
 def snapshot_dates(project: Project) -> list[date]:
@@ -50,6 +70,7 @@ def snapshots_at(project: Project, dates: Sequence[date], stages: Sequence[str] 
         select * from {relation(project, 'intermediate', SNAPSHOTS)}
         where snapshot_date in ({_dates(dates)}) {stage_filter}
     """)
+    frame = without_erased(project, frame)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     frame["first_snapshot_date"] = pd.to_datetime(frame["first_snapshot_date"]).dt.date
     if max_per_date:
@@ -91,6 +112,7 @@ def order_lines(project: Project, before: date) -> pd.DataFrame:
         where customer_id is not null and subcategory is not null and order_status = 'completed'
           and cast(ordered_at as date) <= cast('{before.isoformat()}' as date)
     """)
+    frame = without_erased(project, frame)
     frame["ordered_date"] = pd.to_datetime(frame["ordered_date"]).dt.date
     return frame
 
