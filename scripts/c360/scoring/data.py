@@ -31,9 +31,9 @@ def relation(project: Project, layer: str, name: str) -> str:
 
 def without_erased(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without the rows of customers an erasure request erased
-    (the erasure register holds the SHA-256 of their customer ids): models
-    neither learn from them nor score them, even before the build that
-    removes them from every model."""
+    (the erasure register holds the SHA-256 of their customer ids): their
+    scores and recommendations are not written, even before the build that
+    removes them from every model (and from what the models learn from)."""
     schema = schema_name(project, "privacy")
     if frame.empty or not relation_exists(project, schema, "erasure_register"):
         return frame
@@ -70,7 +70,6 @@ def snapshots_at(project: Project, dates: Sequence[date], stages: Sequence[str] 
         select * from {relation(project, 'intermediate', SNAPSHOTS)}
         where snapshot_date in ({_dates(dates)}) {stage_filter}
     """)
-    frame = without_erased(project, frame)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     frame["first_snapshot_date"] = pd.to_datetime(frame["first_snapshot_date"]).dt.date
     if max_per_date:
@@ -112,7 +111,6 @@ def order_lines(project: Project, before: date) -> pd.DataFrame:
         where customer_id is not null and subcategory is not null and order_status = 'completed'
           and cast(ordered_at as date) <= cast('{before.isoformat()}' as date)
     """)
-    frame = without_erased(project, frame)
     frame["ordered_date"] = pd.to_datetime(frame["ordered_date"]).dt.date
     return frame
 
