@@ -82,7 +82,7 @@ def erase(warehouse, target) -> None:
     """Delete registered erasures from history: snapshots, incremental
     staging tables and score tables.
 
-    Every build does this at its end; run it to purge them without a build
+    Every build does this at its start; run it to purge them without a build
     (dbt run-operation erase_registered_rows). On DuckDB the warehouse file
     is then rewritten, so that no free block keeps an erased row's bytes.
     """

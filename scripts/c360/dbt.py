@@ -295,7 +295,7 @@ def compact_duckdb(path: Path) -> None:
         stale.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as connection:
         name = connection.execute("select current_database()").fetchone()[0]
-        connection.execute(f"attach '{fresh}' as c360_compact")
+        connection.execute("attach '" + str(fresh).replace("'", "''") + "' as c360_compact")
         connection.execute(f'copy from database "{name}" to c360_compact')
         connection.execute("detach c360_compact")
     os.replace(fresh, path)
