@@ -48,3 +48,18 @@
     to_json(struct({{ relation_alias }}.*), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
+
+
+{#- The values of `expr` in a group, sorted and joined by `delimiter` (a
+    SQL string literal), the same on every engine. -#}
+{% macro sorted_string_agg(expr, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_string_agg', 'c360')(expr, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_string_agg(expr, delimiter) -%}
+    string_agg({{ expr }}, {{ delimiter }} order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__sorted_string_agg(expr, delimiter) -%}
+    array_join(array_sort(collect_list({{ expr }})), {{ delimiter }})
+{%- endmacro %}

@@ -77,17 +77,5 @@
 
 {#- Keyed SHA-256 of a value as lower-case hex: sha256(key || value). -#}
 {% macro keyed_hash(expr) -%}
-    {{ return(adapter.dispatch('keyed_hash', 'c360')(expr)) }}
-{%- endmacro %}
-
-{% macro default__keyed_hash(expr) -%}
-    sha256({{ dbt.concat(["'" ~ c360.masking_salt() ~ "'", 'cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')']) }})
-{%- endmacro %}
-
-{% macro postgres__keyed_hash(expr) -%}
-    encode(sha256(convert_to({{ dbt.concat(["'" ~ c360.masking_salt() ~ "'", 'cast(' ~ expr ~ ' as text)']) }}, 'UTF8')), 'hex')
-{%- endmacro %}
-
-{% macro spark__keyed_hash(expr) -%}
-    sha2({{ dbt.concat(["'" ~ c360.masking_salt() ~ "'", 'cast(' ~ expr ~ ' as string)']) }}, 256)
+    {{ c360.sha256_hex(dbt.concat(["'" ~ c360.masking_salt() ~ "'", 'cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ ')'])) }}
 {%- endmacro %}

@@ -36,30 +36,5 @@
 {%- endmacro %}
 
 {% macro create_score_tables() -%}
-    {{ return(adapter.dispatch('create_score_tables', 'c360')()) }}
-{%- endmacro %}
-
-{% macro default__create_score_tables() -%}
-    create schema if not exists {{ c360.score_schema() }};
-    {%- for name, columns in c360.score_tables().items() %}
-    create table if not exists {{ c360.score_schema() }}.{{ name }} (
-        {%- for column, data_type in columns %}
-        {{ column }} {{ data_type }}{{ "," if not loop.last }}
-        {%- endfor %}
-    );
-    {%- endfor %}
-{%- endmacro %}
-
-{#- Spark runs one statement per call; the tables are Parquet. -#}
-{% macro spark__create_score_tables() -%}
-    {%- if execute -%}
-        {%- do run_query('create schema if not exists ' ~ c360.score_schema()) -%}
-        {%- for name, columns in c360.score_tables().items() -%}
-            {%- set cols = [] -%}
-            {%- for column, data_type in columns -%}{%- do cols.append(column ~ ' ' ~ data_type) -%}{%- endfor -%}
-            {%- do run_query('create table if not exists ' ~ c360.score_schema() ~ '.' ~ name
-                ~ ' (' ~ cols | join(', ') ~ ') using parquet') -%}
-        {%- endfor -%}
-    {%- endif -%}
-    select 1
+    {{ return(c360.create_declared_tables(c360.score_schema(), c360.score_tables())) }}
 {%- endmacro %}

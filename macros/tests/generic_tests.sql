@@ -3,10 +3,13 @@
 -#}
 
 {#-
-    Every raw row is accounted for: raw rows = staged rows + quarantined rows.
-    Applied to each staging model that stages one raw table.
+    Every raw row is accounted for: raw rows = staged rows + quarantined
+    rows + erased rows (rows the erasure register holds, which base models
+    leave out). Applied to each staging model that stages one raw table.
 -#}
 {% test raw_rows_accounted_for(model, source_name, table_name) %}
+{%- set table_key = source_name ~ '.' ~ table_name -%}
+{%- set in_scope = table_key in (c360.erasure_tables() | selectattr('staged') | map(attribute='key') | list) -%}
 with
 
 raw_rows as (
@@ -23,18 +26,35 @@ quarantined_rows as (
     where source_name = '{{ source_name }}' and table_name = '{{ table_name }}'
 ),
 
+erased_rows as (
+    {%- if in_scope %}
+    select count(*) as row_count
+    from (
+        select
+            cast({{ c360.clean_id('source.' ~ c360.erasure_table_key_column(table_key)) }} as {{ dbt.type_string() }}) as record_key,
+            {{ c360.raw_values() }} as raw_values
+        from {{ source(source_name, table_name) }} as source
+    ) as keyed
+    where {{ c360.is_erased(table_key, 'keyed.record_key', 'keyed.raw_values') }}
+    {%- else %}
+    select 0 as row_count
+    {%- endif %}
+),
+
 final as (
     select
         raw_rows.row_count as raw_row_count,
         staged_rows.row_count as staged_row_count,
-        quarantined_rows.row_count as quarantined_row_count
+        quarantined_rows.row_count as quarantined_row_count,
+        erased_rows.row_count as erased_row_count
     from raw_rows
     cross join staged_rows
     cross join quarantined_rows
+    cross join erased_rows
 )
 
 select * from final
-where raw_row_count != staged_row_count + quarantined_row_count
+where raw_row_count != staged_row_count + quarantined_row_count + erased_row_count
 {% endtest %}
 
 

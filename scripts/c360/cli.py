@@ -64,11 +64,34 @@ def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool)
 def build(warehouse, raw_path, target, sources, dbt_args) -> None:
     """Run `dbt build` with the project's profile; other options go to dbt.
 
+    A build that registers new erasure requests runs a second time, so that
+    their rows leave every model (see "Erasure requests" in the README).
+
     Example: c360 build --select staging --full-refresh
     """
     project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
-    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources))
+    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources), finish_erasures=True)
     if project.is_duckdb:
+        click.echo(f"warehouse: {project.warehouse}")
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+def erase(warehouse, target) -> None:
+    """Delete registered erasures from history: snapshots, incremental
+    staging tables and score tables.
+
+    Every build does this at its start; run it to purge them without a build
+    (dbt run-operation erase_registered_rows). On DuckDB the warehouse file
+    is then rewritten, so that no free block keeps an erased row's bytes.
+    """
+    from c360.dbt import compact_duckdb
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    run_dbt(project, "run-operation", ["erase_registered_rows"])
+    if project.is_duckdb:
+        compact_duckdb(project.warehouse)
         click.echo(f"warehouse: {project.warehouse}")
 
 
@@ -129,8 +152,11 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     project = Project.resolve(warehouse=warehouse, raw_path=data_dir / "raw", target="duckdb")
     click.echo(f"generating {customers:,} customers (seed {seed}) into {data_dir}")
     generate_dataset(customers=customers, seed=seed, out=data_dir, as_of=date.today(), progress=True)
-    # the data is generated anew: incremental models must not keep an earlier dataset's rows
-    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources))
+    # the data is generated anew: nothing of an earlier dataset may stay, neither rows of
+    # incremental models nor erasures registered for its keys (the register outlives
+    # --full-refresh), so the warehouse starts empty
+    project.warehouse.unlink(missing_ok=True)
+    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources), finish_erasures=True)
     _score_for_demo(project)
     _print_summary(project.warehouse)
     _print_customer_examples(project.warehouse)
@@ -194,12 +220,12 @@ def _print_summary(warehouse: Path) -> None:
 
     counts = relation_counts(warehouse)
     console = Console()
-    tables = Table(title="raw rows: staged + quarantined")
-    for column in ("source table", "raw", "staged", "quarantined"):
+    tables = Table(title="raw rows: staged + quarantined + erased")
+    for column in ("source table", "raw", "staged", "quarantined", "erased"):
         tables.add_column(column, justify="left" if column == "source table" else "right")
     for item in source_table_counts(warehouse, counts):
         tables.add_row(f"{item.source_name}.{item.table_name}", f"{item.raw:,}",
-                       f"{item.staged:,}", f"{item.quarantined:,}")
+                       f"{item.staged:,}", f"{item.quarantined:,}", f"{item.erased:,}")
     layers = Table(title="rows per layer")
     for column in ("layer", "relations", "rows"):
         layers.add_column(column, justify="left" if column == "layer" else "right")

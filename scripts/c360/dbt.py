@@ -14,7 +14,7 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +37,11 @@ SOURCES = (
 
 #: dbt commands that write to the warehouse.
 WRITING_COMMANDS = {"build", "run", "seed", "snapshot"}
+
+#: The data test (tests/dbt/privacy) that counts rows of erasure requests
+#: registered by a build and still held by staging or the quarantine: the
+#: next build leaves them out of every model.
+ERASURE_PENDING_TEST = "erased_rows_still_staged__run_the_build_again"
 
 
 def _split_vars(args: list[str]) -> tuple[list[str], dict]:
@@ -136,17 +141,45 @@ def environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
-def _invoke(args: list[str], env: dict[str, str]) -> str | None:
-    """Run dbt in-process; return None on success, else why it failed."""
+def _invoke(args: list[str], env: dict[str, str]):
+    """Run dbt in-process; return (None on success, else why it failed; dbt's result)."""
     from dbt.cli.main import dbtRunner
 
     with environment(env):
         result = dbtRunner().invoke(args)
     if result.exception is not None:
-        return " ".join(str(result.exception).split())
+        return " ".join(str(result.exception).split()), result
     if not result.success:
-        return "some models or tests failed (see the log above)"
-    return None
+        return "some models or tests failed (see the log above)", result
+    return None, result
+
+
+def pending_erasure_rows(result) -> int:
+    """Rows of erasures a build registered that staging still holds, from
+    the warning of ERASURE_PENDING_TEST in dbt's result (0 when none)."""
+    for item in getattr(getattr(result, "result", None), "results", None) or []:
+        node = getattr(item, "node", None)
+        if getattr(node, "name", None) == ERASURE_PENDING_TEST and str(item.status) == "warn":
+            return int(item.failures or 0)
+    return 0
+
+
+def _invoke_build(args: list[str], env: dict[str, str], finish_erasures: bool,
+                  between: Callable[[], None] | None = None) -> tuple[str | None, bool]:
+    """Run a dbt command: (None on success, else why it failed; whether it
+    ran twice). A build that registered erasure requests runs once more when
+    ``finish_erasures``, so that every model leaves their rows out;
+    ``between`` runs between the two builds."""
+    failure, result = _invoke(args, env)
+    pending = pending_erasure_rows(result) if finish_erasures and args[0] == "build" and not failure else 0
+    if not pending:
+        return failure, False
+    print(f"erasure: this build registered erasure requests and {pending:,} of their rows are still staged; "
+          "building again so that every model leaves them out", file=sys.stderr)
+    if between is not None:
+        between()
+    failure, _ = _invoke(args, env)
+    return failure, True
 
 
 def masking_key_env(project: Project) -> dict[str, str]:
@@ -176,17 +209,25 @@ def run_dbt(
     command: str,
     extra: Sequence[str] = (),
     only_sources: Sequence[str] | None = None,
+    finish_erasures: bool = False,
 ) -> None:
-    """Run a dbt command; raise C360Error when it does not succeed."""
+    """Run a dbt command; raise C360Error when it does not succeed.
+
+    With ``finish_erasures`` (what ``c360 build`` does), a build that
+    registers new erasure requests is run a second time: the first
+    registers them at its end, the second leaves their rows out of every
+    model. On DuckDB the warehouse file is then rewritten, so that no freed
+    page keeps the bytes of an erased row.
+    """
     args = dbt_arguments(project, command, extra, only_sources)
     env = {"C360_TARGET": project.target, "C360_RAW_PATH": str(project.raw_path), **masking_key_env(project)}
     if project.is_duckdb and command in WRITING_COMMANDS:
-        _run_duckdb_atomically(project, args, env)
+        _run_duckdb_atomically(project, args, env, finish_erasures)
         return
     if project.is_duckdb:
         env["C360_WAREHOUSE"] = str(project.warehouse)
     try:
-        failure = _invoke(args, env)
+        failure, _ = _invoke_build(args, env, finish_erasures)
     finally:
         if project.is_duckdb:
             _release_duckdb()  # the warehouse file is free for the scripts that read or write it next
@@ -194,7 +235,8 @@ def run_dbt(
         raise C360Error(f"dbt {command} failed: {failure}")
 
 
-def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str]) -> None:
+def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str],
+                           finish_erasures: bool = False) -> None:
     """Build into a copy of the warehouse and publish it only on success."""
     published = project.warehouse
     published.parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +247,7 @@ def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str
         shutil.copyfile(published, candidate)
     env = {**env, "C360_WAREHOUSE": str(candidate)}
     try:
-        failure = _invoke(args, env)
+        failure, rebuilt = _invoke_build(args, env, finish_erasures, between=_release_duckdb)
     finally:
         _release_duckdb()
         wal = Path(str(candidate) + ".wal")
@@ -216,6 +258,8 @@ def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str
         raise C360Error(
             f"dbt {args[0]} failed: {failure}; the published warehouse {published} was left unchanged"
         )
+    if rebuilt:
+        compact_duckdb(candidate)
     os.replace(candidate, published)
 
 
@@ -237,3 +281,21 @@ def _checkpoint(path: Path) -> None:
 
     with duckdb.connect(str(path)) as connection:
         connection.execute("checkpoint")
+
+
+def compact_duckdb(path: Path) -> None:
+    """Rewrite a DuckDB file into a fresh one: deleted rows and dropped
+    tables leave their bytes in free blocks of the file until reused; a copy
+    holds only what its relations hold."""
+    import duckdb
+
+    path = Path(path)
+    fresh = path.with_name(path.name + ".compact")
+    for stale in (fresh, Path(str(fresh) + ".wal")):
+        stale.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as connection:
+        name = connection.execute("select current_database()").fetchone()[0]
+        connection.execute("attach '" + str(fresh).replace("'", "''") + "' as c360_compact")
+        connection.execute(f'copy from database "{name}" to c360_compact')
+        connection.execute("detach c360_compact")
+    os.replace(fresh, path)

@@ -63,6 +63,13 @@ class SourceTableCount:
     staged: int
     quarantined: int
 
+    @property
+    def erased(self) -> int:
+        """Raw rows left out by honoured erasure requests: the rest (the
+        build's data test raw_rows_accounted_for holds raw = staged +
+        quarantined + erased)."""
+        return self.raw - self.staged - self.quarantined
+
 
 def source_table_counts(warehouse: Path, counts: list[RelationCount]) -> list[SourceTableCount]:
     """Raw rows of each source table next to its staged and quarantined rows."""

@@ -25,15 +25,51 @@ def run_c360(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
 def test_help_lists_every_command():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "build", "load", "dbt", "demo", "summary", "contract", "resolve", "bench"):
+    for command in ("generate", "build", "erase", "load", "dbt", "demo", "summary", "contract", "resolve", "bench"):
         assert command in result.output
 
 
-@pytest.mark.parametrize("command", ["generate", "build", "load", "dbt", "demo", "summary", "contract", "resolve"])
+@pytest.mark.parametrize("command", ["generate", "build", "erase", "load", "dbt", "demo", "summary", "contract",
+                                     "resolve"])
 def test_each_command_has_help(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def dbt_result(pending_erasure_rows: int):
+    """dbt's result of a build whose erasure data test warned about ``pending_erasure_rows``."""
+    from types import SimpleNamespace
+
+    from c360.dbt import ERASURE_PENDING_TEST
+
+    status = "warn" if pending_erasure_rows else "pass"
+    test = SimpleNamespace(node=SimpleNamespace(name=ERASURE_PENDING_TEST), status=status,
+                           failures=pending_erasure_rows)
+    return SimpleNamespace(result=SimpleNamespace(results=[test]))
+
+
+@pytest.mark.parametrize(("command", "finish", "pending", "runs"), [
+    ("build", True, 441, 2),   # the build registered erasures: once more
+    ("build", True, 0, 1),     # nothing new
+    ("build", False, 441, 1),  # plain dbt semantics (c360 dbt build, the test fixtures)
+    ("run", True, 441, 1),     # only builds are repeated
+])
+def test_a_build_that_registers_erasures_runs_once_more(monkeypatch, capsys, command, finish, pending, runs):
+    from c360 import dbt
+
+    calls = []
+
+    def invoke(args, env):
+        calls.append(args)
+        return None, dbt_result(pending if len(calls) == 1 else 0)
+
+    monkeypatch.setattr(dbt, "_invoke", invoke)
+    between = []
+    failure, rebuilt = dbt._invoke_build([command], {}, finish, between=lambda: between.append(1))
+    assert (failure, rebuilt, len(calls), len(between)) == (None, runs == 2, runs, runs - 1)
+    message = capsys.readouterr().err
+    assert ("441 of their rows are still staged; building again" in message) == (runs == 2)
 
 
 def test_generate_rejects_bad_customer_count_in_one_line():

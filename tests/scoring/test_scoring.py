@@ -56,10 +56,13 @@ def test_scores_are_written_back_with_their_model_runs(scored):
     path = project.warehouse
     assert result.published == ["churn", "upsell"]
     as_of = result.as_of
+    # customers of registered erasure requests are neither learnt from nor scored
     population = query(path, f"""
         select count(*) from main_intermediate.int_customers__weekly_snapshots
         where snapshot_date = date '{as_of}'
-          and lifecycle_stage in ('new_customer', 'active', 'at_risk', 'reactivated')""")[0][0]
+          and lifecycle_stage in ('new_customer', 'active', 'at_risk', 'reactivated')
+          and sha256(customer_id) not in (
+              select customer_id_hash from main_privacy.erasure_register where customer_id_hash is not null)""")[0][0]
     rows = churn_rows(path, as_of)
     assert len(rows) == population == result.churn_rows > 0
     probabilities = np.array([r[2] for r in rows])

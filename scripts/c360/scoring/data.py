@@ -6,6 +6,7 @@ literals computed here, so no engine's date arithmetic is needed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -26,6 +27,25 @@ def _dates(values: Sequence[date]) -> str:
 
 def relation(project: Project, layer: str, name: str) -> str:
     return f"{schema_name(project, layer)}.{name}"
+
+
+def without_erased(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the rows of customers an erasure request erased
+    (the erasure register holds the SHA-256 of their customer ids): their
+    scores and recommendations are not written, even before the build that
+    removes them from every model (and from what the models learn from)."""
+    schema = schema_name(project, "privacy")
+    if frame.empty or not relation_exists(project, schema, "erasure_register"):
+        return frame
+    hashes = set(read_sql(project, f"select distinct customer_id_hash from {schema}.erasure_register "
+                                   "where customer_id_hash is not null")["customer_id_hash"])
+    if not hashes:
+        return frame
+    erased = {customer for customer in frame["customer_id"].dropna().unique()
+              if hashlib.sha256(str(customer).encode()).hexdigest() in hashes}
+    if not erased:
+        return frame
+    return frame[~frame["customer_id"].isin(erased)].reset_index(drop=True)
 
 
 def snapshot_dates(project: Project) -> list[date]:

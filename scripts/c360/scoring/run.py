@@ -273,15 +273,17 @@ def score(project: Project, as_of: date | None = None, config: ScoringConfig | N
     frames: dict[str, pd.DataFrame] = {}
     result = ScoreResult(as_of, churn_run, upsell_run)
     if churn_model is not None:
-        frames["churn_scores"] = score_churn(project, as_of, churn_model, config, churn_run["model_version"],
-                                             scored_at, transform, log=log)
+        # a customer an erasure request erased is never scored (before the build that
+        # removes them from the snapshots, they are still there)
+        frames["churn_scores"] = data.without_erased(project, score_churn(
+            project, as_of, churn_model, config, churn_run["model_version"], scored_at, transform, log=log))
         churn_run["scored_rows"] = len(frames["churn_scores"])
         result.churn_rows = len(frames["churn_scores"])
         result.published.append("churn")
         log(f"churn: scored {result.churn_rows:,} customers")
     if upsell_model is not None:
-        frames["upsell_recommendations"] = score_upsell(project, as_of, upsell_model, lines, subs, config,
-                                                        upsell_run["model_version"], scored_at, log=log)
+        frames["upsell_recommendations"] = data.without_erased(project, score_upsell(
+            project, as_of, upsell_model, lines, subs, config, upsell_run["model_version"], scored_at, log=log))
         upsell_run["scored_rows"] = len(frames["upsell_recommendations"])
         result.upsell_rows = len(frames["upsell_recommendations"])
         result.published.append("upsell")

@@ -31,3 +31,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('billing.invoices') }}

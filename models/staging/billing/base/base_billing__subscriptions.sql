@@ -36,3 +36,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('billing.subscriptions') }}

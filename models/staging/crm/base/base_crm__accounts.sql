@@ -29,3 +29,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('crm.accounts') }}

@@ -39,3 +39,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('crm.contacts') }}

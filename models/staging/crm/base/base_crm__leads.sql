@@ -33,3 +33,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('crm.leads') }}

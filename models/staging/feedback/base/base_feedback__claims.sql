@@ -42,3 +42,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('feedback.claims') }}

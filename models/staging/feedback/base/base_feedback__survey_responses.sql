@@ -44,3 +44,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('feedback.survey_responses') }}

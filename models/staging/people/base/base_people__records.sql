@@ -52,3 +52,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('people.records') }}

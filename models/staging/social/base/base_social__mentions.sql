@@ -30,3 +30,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('social.mentions') }}

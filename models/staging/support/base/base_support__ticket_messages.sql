@@ -26,3 +26,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('support.ticket_messages') }}

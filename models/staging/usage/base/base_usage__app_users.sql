@@ -27,3 +27,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('usage.app_users') }}

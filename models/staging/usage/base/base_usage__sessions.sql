@@ -35,3 +35,4 @@ final as (
 )
 
 select * from final
+where {{ c360.not_erased('usage.sessions') }}
