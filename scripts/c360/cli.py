@@ -94,7 +94,11 @@ def load(raw_path, target, sources) -> None:
         from c360.dbt import disabled_sources
 
         disabled_sources(chosen)  # rejects unknown names
-    counts = load_raw_postgres(project, project.raw_path, sources=chosen or default_sources(project.project_dir))
+    from c360.dbt import project_vars
+
+    optional = project_vars(project.project_dir).get("c360_optional_sources") or []
+    counts = load_raw_postgres(project, project.raw_path, sources=chosen or default_sources(project.project_dir),
+                               optional=optional)
     click.echo(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables")
 
 
