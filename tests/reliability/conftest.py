@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from engines.conftest import postgres_env  # noqa: F401 - the throwaway PostgreSQL server, a fixture here too
 from reliability_helpers import content_hashes
 
 
