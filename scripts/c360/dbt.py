@@ -3,8 +3,9 @@
 ``c360 build`` passes dbt's own options through unchanged and adds the
 project, profile, target and the vars that locate raw data. On DuckDB the
 build runs against a copy of the warehouse file that replaces the published
-file only when every model and test succeeded, so a failed build never leaves
-a half-updated warehouse behind.
+file only when every model and test succeeded, so a failed or killed build
+never leaves a half-updated warehouse behind (see c360.locks for how runs
+that share the file are kept apart).
 
 Before dbt starts, the raw tables of every enabled source are looked for: a
 source listed in `c360_optional_sources` that has none is switched off for
@@ -20,11 +21,12 @@ import secrets
 import shutil
 import sys
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import yaml
 
+from c360 import locks
 from c360.project import C360Error, Project
 
 SOURCES = (
@@ -301,6 +303,7 @@ def run_dbt(
         _run_duckdb_atomically(project, args, env)
         return
     if project.is_duckdb:
+        locks.ensure_writable(project.warehouse, f"dbt {command}")
         env["C360_WAREHOUSE"] = str(project.warehouse)
     try:
         failure = _invoke(args, env)
@@ -312,28 +315,45 @@ def run_dbt(
 
 
 def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str]) -> None:
-    """Build into a copy of the warehouse and publish it only on success."""
+    """Build into a copy of the warehouse and publish it only on success.
+
+    A copy left by a build that was killed is discarded. The published file
+    is held with a shared lock from the copy to the publication: readers
+    carry on (they keep the old file until they reconnect), writers cannot
+    change it meanwhile. A write-ahead log left beside it by a killed writer
+    is folded in first, so the copy holds everything that was committed."""
     published = project.warehouse
     published.parent.mkdir(parents=True, exist_ok=True)
     candidate = published.with_name(published.name + ".building")
-    for stale in (candidate, Path(str(candidate) + ".wal")):
-        stale.unlink(missing_ok=True)
-    if published.exists():
-        shutil.copyfile(published, candidate)
-    env = {**env, "C360_WAREHOUSE": str(candidate)}
+    unchanged = f"the published warehouse {published} was left unchanged"
     try:
-        failure = _invoke(args, env)
+        with locks.build_lock(published), ExitStack() as stack:
+            for stale in (candidate, Path(str(candidate) + ".wal")):
+                stale.unlink(missing_ok=True)
+            if Path(str(published) + ".wal").exists():
+                _checkpoint(published, "folding the write-ahead log a stopped run left behind")
+            if published.exists():
+                source = stack.enter_context(locks.held_for_reading(published))
+                with open(candidate, "wb") as copy:
+                    shutil.copyfileobj(source, copy, 16 * 1024 * 1024)
+            failure = _build_candidate(candidate, args, env)
+            if failure:
+                candidate.unlink(missing_ok=True)
+                raise C360Error(f"dbt {args[0]} failed: {failure}")
+            os.replace(candidate, published)
+    except C360Error as error:
+        raise C360Error(f"{error}; {unchanged}") from None
+
+
+def _build_candidate(candidate: Path, args: list[str], env: dict[str, str]) -> str | None:
+    """Run dbt against ``candidate``; leave it checkpointed (no write-ahead log)."""
+    try:
+        return _invoke(args, {**env, "C360_WAREHOUSE": str(candidate)})
     finally:
         _release_duckdb()
         wal = Path(str(candidate) + ".wal")
         if wal.exists() and candidate.exists():
             _checkpoint(candidate)
-    if failure:
-        candidate.unlink(missing_ok=True)
-        raise C360Error(
-            f"dbt {args[0]} failed: {failure}; the published warehouse {published} was left unchanged"
-        )
-    os.replace(candidate, published)
 
 
 def _release_duckdb() -> None:
@@ -348,9 +368,12 @@ def _release_duckdb() -> None:
         DuckDBConnectionManager._ENV = None
 
 
-def _checkpoint(path: Path) -> None:
+def _checkpoint(path: Path, action: str = "c360 build") -> None:
     """Fold a leftover write-ahead log into the database file."""
     import duckdb
 
-    with duckdb.connect(str(path)) as connection:
-        connection.execute("checkpoint")
+    try:
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("checkpoint")
+    except duckdb.IOException as error:
+        raise locks.explain_duckdb_error(error, path, action) from error
