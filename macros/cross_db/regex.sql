@@ -31,3 +31,26 @@
 {% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
+
+
+{#-
+    A character class of the control characters `control_characters`
+    quarantines: U+0000 to U+001F except tab, line feed and carriage return,
+    and U+007F. Written with escapes each engine's regex reads (PostgreSQL
+    text cannot hold U+0000; Spark unescapes string literals first).
+-#}
+{% macro control_character_pattern() -%}
+    {{ return(adapter.dispatch('control_character_pattern', 'c360')()) }}
+{%- endmacro %}
+
+{% macro default__control_character_pattern() -%}
+    {{ return('[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]') }}
+{%- endmacro %}
+
+{% macro postgres__control_character_pattern() -%}
+    {{ return('[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]') }}
+{%- endmacro %}
+
+{% macro spark__control_character_pattern() -%}
+    {{ return('[\\\\x00-\\\\x08\\\\x0b\\\\x0c\\\\x0e-\\\\x1f\\\\x7f]') }}
+{%- endmacro %}

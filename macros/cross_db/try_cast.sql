@@ -57,10 +57,16 @@
 {%- endmacro %}
 
 
-{#- Plain decimal notation only ('12.50', '-3', '.5'): no exponents, separators or symbols. -#}
+{#-
+    Plain decimal notation only ('12.50', '-3', '.5'): no exponents, separators
+    or symbols, and no more whole digits than the type holds (a larger value
+    would make PostgreSQL's cast fail the query).
+-#}
 {% macro try_cast_decimal(expr, precision=18, scale=2) -%}
+    {%- set whole_digits = precision - scale -%}
     case
-        when {{ c360.regexp_matches('trim(' ~ expr ~ ')', '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$') }}
+        when {{ c360.regexp_matches('trim(' ~ expr ~ ')',
+            '^[+-]?(0*[0-9]{1,' ~ whole_digits ~ '}([.][0-9]*)?|[.][0-9]+)$') }}
             then {{ adapter.dispatch('try_cast_decimal', 'c360')('trim(' ~ expr ~ ')', precision, scale) }}
     end
 {%- endmacro %}

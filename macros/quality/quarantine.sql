@@ -8,7 +8,10 @@
 
     Rules, strongest first:
       null_key               the record key is missing
+      value_too_long         a text value longer than its column allows
+      control_characters     a text value holding a control character
       unparseable_timestamp  a non-blank timestamp or date that does not parse
+      implausible_date       a date or timestamp outside c360_plausible_dates
       future_timestamp       an event later than the row's load time + tolerance
       non_numeric_amount     a non-blank money value that is not a number
       negative_amount        a money value below zero
@@ -25,6 +28,37 @@
 {%- endmacro %}
 
 
+{#-
+    The declaration of a raw table (its node in dbt's graph), or none while
+    dbt parses the project (and in unit tests, whose graph has no sources).
+-#}
+{% macro raw_table_node(source_name, table_name) -%}
+    {%- if execute -%}
+        {%- for node in (graph.get('sources') or {}).values()
+            if node.source_name == source_name and node.name == table_name -%}
+            {{ return(node) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#-
+    The declared columns of a raw table, in contract order, for a base model's
+    `source` CTE: columns a raw table has beyond its contract are ignored, so
+    they reach neither the staged rows nor the raw values kept in quarantine.
+    `*` while dbt parses the project, or for a table declared without columns.
+-#}
+{% macro raw_columns(source_name, table_name) -%}
+    {%- set node = c360.raw_table_node(source_name, table_name) -%}
+    {%- if node is none or not node.columns -%}
+        *
+    {%- else -%}
+        {{ node.columns.values() | map(attribute='name') | join(', ') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- `case` over rule fragments: the name of the first rule a row fails. -#}
 {% macro first_failed_rule(fragments) -%}
     case
@@ -37,6 +71,34 @@
 
 {% macro rule_null_key(key_expr) -%}
     when {{ c360.clean_id(key_expr) }} is null then 'null_key'
+{%- endmacro %}
+
+
+{#-
+    Rules on every declared text column of the raw table:
+      value_too_long      more characters than the column's `meta: {max_length: N}`
+                          in its source declaration, else `c360_max_text_length`
+      control_characters  a character below U+0020 other than tab, line feed and
+                          carriage return, or DEL (U+007F): binary junk, terminal
+                          escape sequences, a NUL from a broken export
+-#}
+{% macro rule_text_values(source_name, table_name, relation_alias='source') -%}
+    {%- set node = c360.raw_table_node(source_name, table_name) -%}
+    {%- set default_limit = var('c360_max_text_length', 1000) | int -%}
+    {%- set too_long = [] -%}
+    {%- set texts = [] -%}
+    {%- if node is not none -%}
+        {%- for column in node.columns.values() if (column.data_type or '') | lower in ['varchar', 'text', 'string'] -%}
+            {%- set raw = relation_alias ~ '.' ~ column.name -%}
+            {%- set limit = (column.meta or {}).get('max_length', default_limit) | int -%}
+            {%- do too_long.append('length(' ~ raw ~ ') > ' ~ limit) -%}
+            {%- do texts.append('coalesce(' ~ raw ~ ", '')") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if too_long -%}
+    when {{ too_long | join('\n            or ') }} then 'value_too_long'
+        when {{ c360.regexp_matches(dbt.concat(texts), c360.control_character_pattern()) }} then 'control_characters'
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -59,6 +121,30 @@
             ~ c360.try_cast_date(raw) ~ ' is null)') -%}
     {%- endfor -%}
     when {{ checks | join('\n            or ') }} then 'unparseable_timestamp'
+{%- endmacro %}
+
+
+{#-
+    A timestamp (`columns`) or date (`date_columns`) that parses but lies
+    outside `c360_plausible_dates`: placeholders such as 1900-01-01 or
+    9999-12-31, a birth date in the next century.
+-#}
+{% macro rule_implausible_date(columns, date_columns=[], relation_alias='source') -%}
+    {%- set bounds = var('c360_plausible_dates', {}) -%}
+    {%- set earliest = "cast('" ~ bounds.get('earliest', '1901-01-01') ~ "' as date)" -%}
+    {%- set latest = "cast('" ~ bounds.get('latest', '2099-12-31') ~ "' as date)" -%}
+    {%- set values = [] -%}
+    {%- for column in columns -%}
+        {%- do values.append('cast(' ~ c360.try_cast_timestamp_utc(relation_alias ~ '.' ~ column) ~ ' as date)') -%}
+    {%- endfor -%}
+    {%- for column in date_columns -%}
+        {%- do values.append(c360.try_cast_date(relation_alias ~ '.' ~ column)) -%}
+    {%- endfor -%}
+    {%- set checks = [] -%}
+    {%- for value in values -%}
+        {%- do checks.append(value ~ ' < ' ~ earliest ~ ' or ' ~ value ~ ' > ' ~ latest) -%}
+    {%- endfor -%}
+    when {{ checks | join('\n            or ') }} then 'implausible_date'
 {%- endmacro %}
 
 

@@ -45,7 +45,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-31",
               show_default=True, help="The simulated 'today': no event is later.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
-def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool) -> None:
+@click.option("--corrupt", "corrupt_it", is_flag=True,
+              help="Also append adversarial rows to every raw table (see `c360 corrupt`).")
+def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool, corrupt_it: bool) -> None:
     """Generate the demo dataset with ground truth, deterministically."""
     from c360.generate import generate_dataset
 
@@ -53,6 +55,31 @@ def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool)
                               as_of=as_of.date(), progress=not no_progress)
     raw_rows = sum(rows for name, rows in counts.items() if not name.startswith("truth"))
     click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
+    if corrupt_it:
+        _corrupt(out_dir, seed)
+
+
+def _corrupt(dataset: Path, seed: int) -> None:
+    from c360.generate.corrupt import TRUTH_FILE, corrupt_dataset
+
+    counts = corrupt_dataset(dataset, seed=seed)
+    click.echo(f"injected {sum(counts.values()):,} adversarial rows into {len(counts)} raw tables; "
+               f"their expected outcomes: {(dataset / 'truth' / TRUTH_FILE).resolve()}")
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: which rows are copied.")
+def corrupt(dataset: Path, seed: int) -> None:
+    """Append hostile rows to every raw table of a generated DATASET (its folder
+    or its raw/ folder): null and duplicate keys, wrong types, very long
+    strings, control characters, dates in 1900 and 2100, bad amounts and
+    scores, Unicode, emoji and SQL-looking text. Writes what each row must
+    become (quarantined by which rule, or staged) to truth/injected_rows.parquet.
+    """
+    if dataset.name == "raw" and not (dataset / "raw").is_dir():
+        dataset = dataset.parent
+    _corrupt(dataset, seed)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -117,7 +144,11 @@ def load(raw_path, target, sources) -> None:
         from c360.dbt import disabled_sources
 
         disabled_sources(chosen)  # rejects unknown names
-    counts = load_raw_postgres(project, project.raw_path, sources=chosen or default_sources(project.project_dir))
+    from c360.dbt import project_vars
+
+    optional = project_vars(project.project_dir).get("c360_optional_sources") or []
+    counts = load_raw_postgres(project, project.raw_path, sources=chosen or default_sources(project.project_dir),
+                               optional=optional)
     click.echo(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables")
 
 

@@ -70,24 +70,35 @@ def raw_tables(project: Project, sources: Sequence[str] | None = None) -> list[t
 
 
 def load_raw_postgres(project: Project, raw_path: Path, sources: Sequence[str] | None = None,
-                      prefix: str = "raw_") -> dict[str, int]:
+                      prefix: str = "raw_", optional: Sequence[str] = ()) -> dict[str, int]:
     """Load ``<raw_path>/<source>/<table>.parquet`` into ``<prefix><source>.<table>``
     on the PostgreSQL target, replacing what is there; returns rows per table.
-    A declared table whose file is missing is an error."""
+    Only the declared columns are loaded, in contract order (others are
+    ignored); a declared table whose file is missing, or a file without a
+    declared column, is an error, except that a source in ``optional`` with
+    no file at all is skipped."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    declared = raw_tables(project, sources)
+    present = {source for source, table, _ in declared if (Path(raw_path) / source / f"{table}.parquet").is_file()}
+    absent = {source for source, _, _ in declared if source in optional and source not in present}
     counts: dict[str, int] = {}
     with postgres_connection(project) as connection:
         with connection.cursor() as cursor:
-            for source, table, columns in raw_tables(project, sources):
+            for source, table, columns in declared:
+                if source in absent:
+                    continue
                 path = Path(raw_path) / source / f"{table}.parquet"
                 if not path.is_file():
                     raise C360Error(f"raw file missing: {path}")
-                data = pq.read_table(path)
                 names = [name for name, _ in columns]
-                if data.column_names != names:
-                    raise C360Error(f"{path}: columns {data.column_names} differ from the contract {names}")
+                found = set(pq.read_schema(path).names)
+                missing = [name for name in names if name not in found]
+                if missing:
+                    raise C360Error(f"raw table {source}.{table} ({path}) is missing required column"
+                                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+                data = _without_nul(pq.read_table(path, columns=names))
                 cursor.execute(f'create schema if not exists "{prefix}{source}"')
                 cursor.execute(f'drop table if exists "{prefix}{source}"."{table}" cascade')
                 cursor.execute(f'create table "{prefix}{source}"."{table}" ('
@@ -99,6 +110,18 @@ def load_raw_postgres(project: Project, raw_path: Path, sources: Sequence[str] |
                 counts[f"{source}.{table}"] = data.num_rows
         connection.commit()
     return counts
+
+
+def _without_nul(data):
+    """PostgreSQL text cannot hold U+0000: it is loaded as U+001A (SUBSTITUTE),
+    another control character, so the row is still quarantined by the
+    `control_characters` rule as it would be on the other engines."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [pc.replace_substring(column, "\x00", "\x1a") if pa.types.is_string(column.type) else column
+               for column in data.columns]
+    return pa.table(columns, names=data.column_names)
 
 
 def read_sql(project: Project, sql: str):

@@ -12,28 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+
+from c360.leak_scan import SCANNED_CLASSES, audience_tables, leaks, load_personal_values
+from c360.leak_scan import policy as project_policy
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCANNED_CLASSES = ("email", "phone", "name", "street_address", "social_handle")
-#: names shorter than this are too common as parts of other values to count
-MIN_NAME_LENGTH = 5
 
 
 def policy() -> dict:
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["c360_privacy"]
-
-
-def classified_staging_columns() -> dict[str, list[tuple[str, str]]]:
-    """class -> [(staging model, column)] from the staging YAML `meta`."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for path in (PROJECT_DIR / "models" / "staging").glob("*/_*__models.yml"):
-        for model in yaml.safe_load(path.read_text()).get("models", []):
-            for column in model.get("columns", []):
-                class_name = (column.get("meta") or {}).get("personal_data")
-                if class_name:
-                    found.setdefault(class_name, []).append((model["name"], column["name"]))
-    return found
+    return project_policy(PROJECT_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +35,7 @@ def db(warehouse):
 @pytest.fixture(scope="module")
 def personal_values(db):
     """A temp table (value, class_name) of every staged personal value, lower-cased."""
-    parts = []
-    for class_name, columns in classified_staging_columns().items():
-        if class_name not in SCANNED_CLASSES:
-            continue
-        for model, column in columns:
-            exists = db.execute(
-                "select count(*) from information_schema.columns where table_name = ? and column_name = ?",
-                [model, column]).fetchone()[0]
-            if exists:
-                parts.append(f"select lower(trim(cast({column} as varchar))) as value, '{class_name}' as class_name "
-                             f"from main_staging.{model} where {column} is not null")
-    db.execute("create or replace temp table personal_values as select distinct * from ("
-               + " union all ".join(parts) + ") where length(value) >= 3")
-    db.execute(f"delete from personal_values where class_name = 'name' and length(value) < {MIN_NAME_LENGTH}")
-    return dict(db.execute("select class_name, count(*) from personal_values group by 1").fetchall())
-
-
-def audience_tables(db) -> list[tuple[str, str]]:
-    return [(row[0], row[0].rsplit("__", 1)[1]) for row in db.execute(
-        "select table_name from information_schema.tables where table_schema = 'main_audiences'").fetchall()]
+    return load_personal_values(db, PROJECT_DIR)
 
 
 def test_every_audience_of_the_policy_has_its_views(db):
@@ -77,26 +45,8 @@ def test_every_audience_of_the_policy_has_its_views(db):
 
 def test_no_personal_value_reaches_an_audience_the_policy_does_not_show_it_to(db, personal_values):
     assert all(personal_values.get(c, 0) > 100 for c in SCANNED_CLASSES), personal_values
-    audiences = policy()["audiences"]
-    scanned = 0
-    for table, audience in audience_tables(db):
-        shown = {c for c, t in (audiences[audience].get("treatments") or {}).items() if t == "show"}
-        columns = [row[0] for row in db.execute(
-            "select column_name from information_schema.columns where table_schema = 'main_audiences' "
-            "and table_name = ? and data_type = 'VARCHAR'", [table]).fetchall()]
-        for column in columns:
-            scanned += 1
-            hits = db.execute(f"""
-                select p.class_name, count(*), min(v.value)
-                from (select lower(trim({column})) as value from main_audiences.{table}) as v
-                inner join personal_values as p
-                    on v.value = p.value
-                    or (p.class_name in ('email', 'phone') and length(v.value) > length(p.value)
-                        and contains(v.value, p.value))
-                group by p.class_name
-            """).fetchall()
-            leaks = [(class_name, count, example) for class_name, count, example in hits if class_name not in shown]
-            assert not leaks, f"{table}.{column} holds personal data {audience} may not see: {leaks}"
+    found, scanned = leaks(db, PROJECT_DIR)
+    assert not found, f"personal data an audience may not see: {found}"
     assert scanned > 100
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 
+from c360 import locks
 from c360.project import C360Error, Project
 from c360.scoring import churn, data, store, upsell
 from c360.scoring.config import ScoringConfig
@@ -263,6 +264,9 @@ def score(project: Project, as_of: date | None = None, config: ScoringConfig | N
     is recorded as rejected and its earlier scores stay; BaselineGateError is
     raised after the other model's scores are written."""
     config = config or ScoringConfig.load(project.project_dir)
+    if project.is_duckdb:
+        # fail before training, not after: the write-back needs the file to itself
+        locks.ensure_writable(project.warehouse, "c360 score")
     started = time.monotonic()
     dates = data.snapshot_dates(project)
     as_of = resolve_as_of(dates, as_of)

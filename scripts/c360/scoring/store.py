@@ -18,14 +18,19 @@ from datetime import date
 
 import pandas as pd
 
+from c360 import locks
 from c360.dbt import run_dbt
 from c360.project import C360Error, Project
-from c360.warehouse import postgres_connection, schema_name, spark_session
+from c360.warehouse import postgres_connection, relation_exists, schema_name, spark_session
 
 TABLES = ("model_runs", "churn_scores", "upsell_recommendations")
 
 
 def ensure_tables(project: Project) -> None:
+    """Create the score tables unless they exist (every dbt run creates them)."""
+    schema = score_schema(project)
+    if all(relation_exists(project, schema, table) for table in TABLES):
+        return
     run_dbt(project, "run-operation", ["create_score_tables", "--quiet"])
 
 
@@ -154,7 +159,10 @@ class _PostgresConnection:
 def _duckdb(project: Project) -> Iterator[_DuckDBConnection]:
     import duckdb
 
-    connection = duckdb.connect(str(project.warehouse))
+    try:
+        connection = duckdb.connect(str(project.warehouse))
+    except duckdb.IOException as error:
+        raise locks.explain_duckdb_error(error, project.warehouse, "c360 score") from error
     try:
         yield _DuckDBConnection(connection)
     finally:

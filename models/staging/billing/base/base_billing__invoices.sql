@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoices') }}
+    select {{ c360.raw_columns('billing', 'invoices') }}
+    from {{ source('billing', 'invoices') }}
 ),
 
 cleaned as (
@@ -18,7 +19,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.invoice_id'),
+            c360.rule_text_values('billing', 'invoices'),
             c360.rule_unparseable_timestamp(['issued_at', 'due_at', '_loaded_at']),
+            c360.rule_implausible_date(['issued_at', 'due_at', '_loaded_at']),
             c360.rule_future_timestamp(['issued_at']),
             c360.rule_non_numeric_amount(['amount']),
             c360.rule_negative_amount(['amount']),

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('billing', 'payments') }}
+    select {{ c360.raw_columns('billing', 'payments') }}
+    from {{ source('billing', 'payments') }}
 ),
 
 cleaned as (
@@ -20,7 +21,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.payment_id'),
+            c360.rule_text_values('billing', 'payments'),
             c360.rule_unparseable_timestamp(['attempted_at', 'refunded_at', '_loaded_at']),
+            c360.rule_implausible_date(['attempted_at', 'refunded_at', '_loaded_at']),
             c360.rule_future_timestamp(['attempted_at', 'refunded_at']),
             c360.rule_non_numeric_amount(['amount']),
             c360.rule_negative_amount(['amount']),

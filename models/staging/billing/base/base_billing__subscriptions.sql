@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscriptions') }}
+    select {{ c360.raw_columns('billing', 'subscriptions') }}
+    from {{ source('billing', 'subscriptions') }}
 ),
 
 cleaned as (
@@ -23,7 +24,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.subscription_id'),
+            c360.rule_text_values('billing', 'subscriptions'),
             c360.rule_unparseable_timestamp(['started_at', 'cancelled_at', '_loaded_at']),
+            c360.rule_implausible_date(['started_at', 'cancelled_at', '_loaded_at']),
             c360.rule_future_timestamp(['started_at', 'cancelled_at']),
             c360.rule_non_numeric_amount(['mrr']),
             c360.rule_negative_amount(['mrr']),

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('commerce', 'order_lines') }}
+    select {{ c360.raw_columns('commerce', 'order_lines') }}
+    from {{ source('commerce', 'order_lines') }}
 ),
 
 cleaned as (
@@ -16,7 +17,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.order_line_id'),
+            c360.rule_text_values('commerce', 'order_lines'),
             c360.rule_unparseable_timestamp(['_loaded_at']),
+            c360.rule_implausible_date(['_loaded_at']),
             c360.rule_non_numeric_amount(['unit_price', 'discount_amount']),
             c360.rule_negative_amount(['unit_price', 'discount_amount']),
             "when source.quantity is null or source.quantity <= 0 then 'invalid_quantity'",

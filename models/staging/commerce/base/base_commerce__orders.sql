@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('commerce', 'orders') }}
+    select {{ c360.raw_columns('commerce', 'orders') }}
+    from {{ source('commerce', 'orders') }}
 ),
 
 cleaned as (
@@ -31,7 +32,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.order_id'),
+            c360.rule_text_values('commerce', 'orders'),
             c360.rule_unparseable_timestamp(['ordered_at', '_loaded_at']),
+            c360.rule_implausible_date(['ordered_at', '_loaded_at']),
             c360.rule_future_timestamp(['ordered_at']),
             c360.rule_non_numeric_amount(['order_total']),
             c360.rule_negative_amount(['order_total']),

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('commerce', 'products') }}
+    select {{ c360.raw_columns('commerce', 'products') }}
+    from {{ source('commerce', 'products') }}
 ),
 
 cleaned as (
@@ -19,7 +20,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.product_id'),
+            c360.rule_text_values('commerce', 'products'),
             c360.rule_unparseable_timestamp(['launched_at', '_loaded_at']),
+            c360.rule_implausible_date(['launched_at', '_loaded_at']),
             c360.rule_non_numeric_amount(['list_price']),
             c360.rule_negative_amount(['list_price']),
         ]) }} as _row_rule

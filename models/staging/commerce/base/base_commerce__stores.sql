@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('commerce', 'stores') }}
+    select {{ c360.raw_columns('commerce', 'stores') }}
+    from {{ source('commerce', 'stores') }}
 ),
 
 cleaned as (
@@ -23,7 +24,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.store_id'),
+            c360.rule_text_values('commerce', 'stores'),
             c360.rule_unparseable_timestamp(['opened_at', 'closed_at', '_loaded_at']),
+            c360.rule_implausible_date(['opened_at', 'closed_at', '_loaded_at']),
             "when abs(source.latitude) > 90 or abs(source.longitude) > 180 then 'invalid_coordinates'",
         ]) }} as _row_rule
     from source

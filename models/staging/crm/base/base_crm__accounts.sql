@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('crm', 'accounts') }}
+    select {{ c360.raw_columns('crm', 'accounts') }}
+    from {{ source('crm', 'accounts') }}
 ),
 
 cleaned as (
@@ -18,7 +19,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.account_id'),
+            c360.rule_text_values('crm', 'accounts'),
             c360.rule_unparseable_timestamp(['created_at', 'updated_at', '_loaded_at']),
+            c360.rule_implausible_date(['created_at', 'updated_at', '_loaded_at']),
             c360.rule_future_timestamp(['created_at', 'updated_at']),
         ]) }} as _row_rule
     from source

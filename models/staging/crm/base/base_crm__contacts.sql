@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('crm', 'contacts') }}
+    select {{ c360.raw_columns('crm', 'contacts') }}
+    from {{ source('crm', 'contacts') }}
 ),
 
 cleaned as (
@@ -27,8 +28,10 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.contact_id'),
+            c360.rule_text_values('crm', 'contacts'),
             c360.rule_unparseable_timestamp(['created_at', 'updated_at', '_loaded_at']),
             c360.rule_unparseable_date(['birth_date']),
+            c360.rule_implausible_date(['created_at', 'updated_at', '_loaded_at'], ['birth_date']),
             c360.rule_future_timestamp(['created_at', 'updated_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('crm', 'leads') }}
+    select {{ c360.raw_columns('crm', 'leads') }}
+    from {{ source('crm', 'leads') }}
 ),
 
 cleaned as (
@@ -22,7 +23,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.lead_id'),
+            c360.rule_text_values('crm', 'leads'),
             c360.rule_unparseable_timestamp(['created_at', 'converted_at', '_loaded_at']),
+            c360.rule_implausible_date(['created_at', 'converted_at', '_loaded_at']),
             c360.rule_future_timestamp(['created_at', 'converted_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('feedback', 'claims') }}
+    select {{ c360.raw_columns('feedback', 'claims') }}
+    from {{ source('feedback', 'claims') }}
 ),
 
 cleaned as (
@@ -28,8 +29,10 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.claim_id'),
+            c360.rule_text_values('feedback', 'claims'),
             c360.rule_unparseable_timestamp(['filed_at', 'decided_at', '_loaded_at']),
             c360.rule_unparseable_date(['claimant_birth_date']),
+            c360.rule_implausible_date(['filed_at', 'decided_at', '_loaded_at'], ['claimant_birth_date']),
             c360.rule_future_timestamp(['filed_at', 'decided_at']),
             c360.rule_non_numeric_amount(['amount_claimed']),
             c360.rule_negative_amount(['amount_claimed']),

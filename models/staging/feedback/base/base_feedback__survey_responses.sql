@@ -13,7 +13,8 @@
 with
 
 source as (
-    select * from {{ source('feedback', 'survey_responses') }}
+    select {{ c360.raw_columns('feedback', 'survey_responses') }}
+    from {{ source('feedback', 'survey_responses') }}
 ),
 
 cleaned as (
@@ -32,7 +33,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.response_id'),
+            c360.rule_text_values('feedback', 'survey_responses'),
             c360.rule_unparseable_timestamp(['responded_at', '_loaded_at']),
+            c360.rule_implausible_date(['responded_at', '_loaded_at']),
             c360.rule_future_timestamp(['responded_at']),
             rule_out_of_range_score,
         ]) }} as _row_rule

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('marketing', 'campaigns') }}
+    select {{ c360.raw_columns('marketing', 'campaigns') }}
+    from {{ source('marketing', 'campaigns') }}
 ),
 
 cleaned as (
@@ -16,7 +17,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.campaign_id'),
+            c360.rule_text_values('marketing', 'campaigns'),
             c360.rule_unparseable_timestamp(['launched_at', '_loaded_at']),
+            c360.rule_implausible_date(['launched_at', '_loaded_at']),
             c360.rule_future_timestamp(['launched_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('marketing', 'touches') }}
+    select {{ c360.raw_columns('marketing', 'touches') }}
+    from {{ source('marketing', 'touches') }}
 ),
 
 cleaned as (
@@ -18,7 +19,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.touch_id'),
+            c360.rule_text_values('marketing', 'touches'),
             c360.rule_unparseable_timestamp(['occurred_at', '_loaded_at']),
+            c360.rule_implausible_date(['occurred_at', '_loaded_at']),
             c360.rule_future_timestamp(['occurred_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('people', 'records') }}
+    select {{ c360.raw_columns('people', 'records') }}
+    from {{ source('people', 'records') }}
 ),
 
 cleaned as (
@@ -41,7 +42,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.record_id'),
+            c360.rule_text_values('people', 'records'),
             c360.rule_unparseable_timestamp(['recorded_at', '_loaded_at']),
+            c360.rule_implausible_date(['recorded_at', '_loaded_at']),
             c360.rule_future_timestamp(['recorded_at']),
         ]) }} as _row_rule
     from source

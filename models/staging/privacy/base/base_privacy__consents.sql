@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('privacy', 'consents') }}
+    select {{ c360.raw_columns('privacy', 'consents') }}
+    from {{ source('privacy', 'consents') }}
 ),
 
 cleaned as (
@@ -18,7 +19,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.consent_id'),
+            c360.rule_text_values('privacy', 'consents'),
             c360.rule_unparseable_timestamp(['recorded_at', '_loaded_at']),
+            c360.rule_implausible_date(['recorded_at', '_loaded_at']),
             c360.rule_future_timestamp(['recorded_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('privacy', 'erasure_requests') }}
+    select {{ c360.raw_columns('privacy', 'erasure_requests') }}
+    from {{ source('privacy', 'erasure_requests') }}
 ),
 
 cleaned as (
@@ -19,7 +20,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.request_id'),
+            c360.rule_text_values('privacy', 'erasure_requests'),
             c360.rule_unparseable_timestamp(['requested_at', 'completed_at', '_loaded_at']),
+            c360.rule_implausible_date(['requested_at', 'completed_at', '_loaded_at']),
             c360.rule_future_timestamp(['requested_at', 'completed_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('social', 'mentions') }}
+    select {{ c360.raw_columns('social', 'mentions') }}
+    from {{ source('social', 'mentions') }}
 ),
 
 cleaned as (
@@ -18,7 +19,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.mention_id'),
+            c360.rule_text_values('social', 'mentions'),
             c360.rule_unparseable_timestamp(['posted_at', '_loaded_at']),
+            c360.rule_implausible_date(['posted_at', '_loaded_at']),
             c360.rule_future_timestamp(['posted_at']),
             c360.rule_negative_count(['like_count']),
         ]) }} as _row_rule

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('support', 'ticket_messages') }}
+    select {{ c360.raw_columns('support', 'ticket_messages') }}
+    from {{ source('support', 'ticket_messages') }}
 ),
 
 cleaned as (
@@ -15,7 +16,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.message_id'),
+            c360.rule_text_values('support', 'ticket_messages'),
             c360.rule_unparseable_timestamp(['sent_at', '_loaded_at']),
+            c360.rule_implausible_date(['sent_at', '_loaded_at']),
             c360.rule_future_timestamp(['sent_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('support', 'tickets') }}
+    select {{ c360.raw_columns('support', 'tickets') }}
+    from {{ source('support', 'tickets') }}
 ),
 
 cleaned as (
@@ -25,7 +26,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.ticket_id'),
+            c360.rule_text_values('support', 'tickets'),
             c360.rule_unparseable_timestamp(['opened_at', 'first_response_at', 'resolved_at', '_loaded_at']),
+            c360.rule_implausible_date(['opened_at', 'first_response_at', 'resolved_at', '_loaded_at']),
             c360.rule_future_timestamp(['opened_at', 'first_response_at', 'resolved_at']),
         ]) }} as _row_rule
     from source

@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('usage', 'app_users') }}
+    select {{ c360.raw_columns('usage', 'app_users') }}
+    from {{ source('usage', 'app_users') }}
 ),
 
 cleaned as (
@@ -16,7 +17,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.user_id'),
+            c360.rule_text_values('usage', 'app_users'),
             c360.rule_unparseable_timestamp(['created_at', '_loaded_at']),
+            c360.rule_implausible_date(['created_at', '_loaded_at']),
             c360.rule_future_timestamp(['created_at']),
         ]) }} as _row_rule
     from source

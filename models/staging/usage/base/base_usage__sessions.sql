@@ -1,7 +1,8 @@
 with
 
 source as (
-    select * from {{ source('usage', 'sessions') }}
+    select {{ c360.raw_columns('usage', 'sessions') }}
+    from {{ source('usage', 'sessions') }}
 ),
 
 cleaned as (
@@ -20,7 +21,9 @@ cleaned as (
         {{ c360.raw_values() }} as _raw_values,
         {{ c360.first_failed_rule([
             c360.rule_null_key('source.session_id'),
+            c360.rule_text_values('usage', 'sessions'),
             c360.rule_unparseable_timestamp(['started_at', 'ended_at', '_loaded_at']),
+            c360.rule_implausible_date(['started_at', 'ended_at', '_loaded_at']),
             c360.rule_future_timestamp(['started_at', 'ended_at']),
             c360.rule_ended_before_started(
                 c360.try_cast_timestamp_utc('source.started_at'), c360.try_cast_timestamp_utc('source.ended_at')
