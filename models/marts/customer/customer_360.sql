@@ -136,8 +136,8 @@ category_spend as (
         select
             customer_id,
             {%- for purpose in consent_purposes %}
-            max(case when purpose = '{{ purpose }}' then decision end) as {{ purpose }}_consent
-            {%- if not loop.last %},{% endif %}
+                max(case when purpose = '{{ purpose }}' then decision end) as {{ purpose }}_consent
+                {%- if not loop.last %},{% endif %}
             {%- endfor %}
         from consent_events
         where is_latest_for_purpose
@@ -148,8 +148,8 @@ latest_consents as (
     select
         cast(null as {{ dbt.type_string() }}) as customer_id,
         {%- for purpose in consent_purposes %}
-        cast(null as {{ dbt.type_string() }}) as {{ purpose }}_consent
-        {%- if not loop.last %},{% endif %}
+            cast(null as {{ dbt.type_string() }}) as {{ purpose }}_consent
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     where 1 = 0
 ),
@@ -332,7 +332,7 @@ assembled as (
         end as marketing_open_rate_91d,
         coalesce(snapshots.marketing_unsubscribes_lifetime, 0) > 0 as has_unsubscribed,
         {%- for purpose in consent_purposes %}
-        latest_consents.{{ purpose }}_consent,
+            latest_consents.{{ purpose }}_consent,
         {%- endfor %}
         health_now.health_score,
         health_now.health_band,
@@ -522,7 +522,7 @@ final as (
         {{ c360.round_double('marketing_open_rate_91d', 4) }} as marketing_open_rate_91d,
         has_unsubscribed,
         {%- for purpose in consent_purposes %}
-        {{ purpose }}_consent,
+            {{ purpose }}_consent,
         {%- endfor %}
         health_score,
         health_band,
