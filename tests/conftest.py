@@ -38,6 +38,7 @@ TEST_CUSTOMERS = int(os.environ.get("C360_TEST_CUSTOMERS", "1500"))
 TEST_SEED = 7
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """Under pytest-xdist, send each test folder to one worker as a whole."""
     from xdist.scheduler import LoadScopeScheduling
