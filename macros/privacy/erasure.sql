@@ -53,7 +53,7 @@
 {% macro create_erasure_register() -%}
     {%- if execute -%}
         {%- do adapter.cache_added(api.Relation.create(
-            database=target.database, schema=c360.erasure_schema(), identifier='erasure_register', type='table')) -%}
+            database=target.get('database'), schema=c360.erasure_schema(), identifier='erasure_register', type='table')) -%}
     {%- endif -%}
     {{ return(c360.create_declared_tables(c360.erasure_schema(), {'erasure_register': c360.erasure_register_columns()})) }}
 {%- endmacro %}
@@ -208,7 +208,7 @@
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set register = adapter.get_relation(database=target.database, schema=c360.erasure_schema(), identifier='erasure_register') -%}
+    {%- set register = adapter.get_relation(database=target.get('database'), schema=c360.erasure_schema(), identifier='erasure_register') -%}
     {%- if register is none -%}
         {{ return('') }}
     {%- endif -%}
@@ -237,7 +237,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- for name, columns in c360.score_tables().items() if 'customer_id' in (columns | map('first') | list) -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema=c360.score_schema(), identifier=name) -%}
+        {%- set relation = adapter.get_relation(database=target.get('database'), schema=c360.score_schema(), identifier=name) -%}
         {%- if relation is not none -%}
             {%- do c360.delete_rows(relation, 'customer_id is not null and ' ~ c360.sha256_hex('customer_id')
                 ~ ' in (select customer_id_hash from ' ~ register ~ ')') -%}
