@@ -99,3 +99,19 @@ def test_a_missing_source_distribution_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("C360_VADER_SDIST", str(tmp_path / "missing.tar.gz"))
     with pytest.raises(C360Error, match="make venv"):
         validation.human_ratings()
+
+
+def test_bench_sentiment_prints_the_figures(people):
+    import json
+
+    from click.testing import CliRunner
+
+    from c360.cli import cli
+
+    result = CliRunner().invoke(cli, ["bench", "sentiment", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    tweets = next(row for row in figures["people"] if row["name"] == "tweets")
+    assert tweets["pearson"] == pytest.approx(people["tweets"].pearson)
+    assert figures["generator"]["texts"] == 78
+    assert 0 < figures["generator_sign_accuracy"] <= 1
