@@ -23,12 +23,13 @@ help:
 	@echo "make bench-scoring   churn and upsell out of time on demo data and CDNOW, scoring 1M customers"
 	@echo "make clean   remove generated data, the warehouse and dbt artefacts"
 
-$(STAMP): pyproject.toml requirements/lock.txt requirements/data.txt
+$(STAMP): pyproject.toml requirements/lock.txt requirements/data.txt requirements/sdist.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements/data.txt
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -r requirements/sdist.txt -d $(VENV)/share/c360/sdist
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 

@@ -74,3 +74,32 @@
     {%- endfor -%}
     nullif({{ dbt.concat(pieces) }}, '')
 {%- endmacro %}
+
+{#- The first n values of `value` per `key` of `relation` (a CTE), in the
+    order `order_by`, as columns <prefix>1 .. <prefix>n (null when fewer):
+    a customer's top reasons, top topics. -#}
+{% macro top_ranked(relation, key, value, order_by, n, prefix) -%}
+    select
+        {{ key }},
+        {%- for rank in range(1, n + 1) %}
+            max(case when value_rank = {{ rank }} then {{ value }} end) as {{ prefix }}{{ rank }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {{ key }},
+            {{ value }},
+            row_number() over (partition by {{ key }} order by {{ order_by }}) as value_rank
+        from {{ relation }}
+    ) as ranked
+    group by {{ key }}
+{%- endmacro %}
+
+{#- The columns <prefix>1 .. <prefix>n joined by a separator, nulls left out
+    (what top_ranked returns, as one text). -#}
+{% macro join_ranked(prefix, n, separator) -%}
+    {%- set parts = [] -%}
+    {%- for rank in range(1, n + 1) -%}
+        {%- do parts.append(prefix ~ rank) -%}
+    {%- endfor -%}
+    {{ c360.join_present(parts, separator) }}
+{%- endmacro %}

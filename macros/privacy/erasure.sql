@@ -199,7 +199,8 @@
 {#-
     Deletes the rows registered by earlier runs from what a build does not
     rebuild: the incremental staging tables, the snapshots of staged tables
-    in scope, and the score tables' rows of erased customers. Runs at the
+    in scope, the score tables' rows of erased customers and the text
+    enrichment rows of erased records. Runs at the
     start of every run (on-run-start, before any model reads them) and as
     `c360 erase` (dbt run-operation erase_registered_rows). Relations that
     do not exist are skipped.
@@ -243,6 +244,9 @@
                 ~ ' in (select customer_id_hash from ' ~ register ~ ')') -%}
             {%- do erased.append(relation.identifier) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- for name in c360.erase_enrichment_rows(register) -%}
+        {%- do erased.append(name) -%}
     {%- endfor -%}
     {{ log('erasure: registered rows deleted, where any were left, from ' ~ (erased | join(', ') or 'no relation'), info=true) }}
     {{ return('') }}

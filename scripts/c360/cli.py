@@ -107,7 +107,7 @@ def build(warehouse, raw_path, target, sources, dbt_args) -> None:
 @click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
 def erase(warehouse, target) -> None:
     """Delete registered erasures from history: snapshots, incremental
-    staging tables and score tables.
+    staging tables, score tables and text enrichment tables.
 
     Every build does this at its start; run it to purge them without a build
     (dbt run-operation erase_registered_rows). On DuckDB the warehouse file
@@ -196,17 +196,20 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
 
 
 def _score_for_demo(project: Project) -> None:
-    """Score churn and upsell, then rebuild what shows the scores."""
+    """Enrich the texts, score churn and upsell, then rebuild what shows them."""
     from c360.scoring.run import score as run_score
+    from c360.text.enrich import enrich as run_enrich
 
+    click.echo("scoring sentiment and topics of the free texts (c360 enrich)")
+    enriched = run_enrich(project, log=lambda message: click.echo(f"  {message}"))
     click.echo("scoring churn and upsell (c360 score)")
     try:
         result = run_score(project, log=lambda message: click.echo(f"  {message}"))
+        click.echo(f"  {result.churn_rows:,} churn scores and {result.upsell_rows:,} recommendations written")
     except C360Error as error:  # a model that loses to its baseline is not published; the demo goes on
         click.echo(f"  {error}")
-        return
-    click.echo(f"  {result.churn_rows:,} churn scores and {result.upsell_rows:,} recommendations written")
-    run_dbt(project, "build", ["--select", "scores", "customer_360+"])
+    selected = ["scores", "customer_360+"] + (["enrichment+"] if enriched.total_scored else [])
+    run_dbt(project, "build", ["--select", *selected])
 
 
 def _print_customer_examples(warehouse: Path) -> None:
@@ -370,6 +373,27 @@ def score(as_of, warehouse, target, quiet: bool, as_json: bool) -> None:
                    f"({result.churn_run['model_version']}), {upsell}")
 
 
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--quiet", is_flag=True, help="Print only the result line.")
+def enrich(warehouse, target, quiet: bool) -> None:
+    """Score the sentiment and tag the topics of new free texts; write them back.
+
+    Reads the texts of var c360_text.sources from their staged models
+    (build first), scores only those whose record and content are not yet
+    enriched, and appends the rows to <schema>_enrichment.text_sentiment and
+    text_topics. Rebuild (c360 build) for customer_360, the health score,
+    the distress index and fct_share_of_voice to show them.
+    """
+    from c360.text.enrich import enrich as run_enrich
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    result = run_enrich(project, log=(lambda message: None) if quiet else (lambda m: click.echo(m, err=True)))
+    click.echo(f"enriched {result.total_scored:,} new texts of {sum(result.texts.values()):,} "
+               f"({result.topic_rows:,} topic tags, {result.scorer_version})")
+
+
 @cli.group()
 def bench() -> None:
     """Benchmarks measured against the generator's ground truth."""
@@ -483,6 +507,37 @@ def bench_scoring(customers: int, seed: int, workdir: Path, no_cdnow: bool, cdno
     results = run_benchmark(workdir.resolve(), customers, seed, cdnow=not no_cdnow, cdnow_sample=cdnow_sample,
                             throughput=throughput, log=log)
     click.echo(json.dumps(results, indent=2, default=str) if as_json else to_markdown(results))
+
+
+@bench.command(name="sentiment")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def bench_sentiment(as_json: bool) -> None:
+    """Agreement of the sentiment scorer with human ratings.
+
+    The human-rated sentences vaderSentiment's source distribution ships
+    (tweets, movie and Amazon reviews, NYT editorials; Hutto & Gilbert 2014):
+    Pearson and Spearman correlation with the mean rating, and accuracy of
+    the three-way label. The generator's phrases, whose tone is known: label
+    accuracy, and sign accuracy on the negative and positive ones.
+    """
+    from dataclasses import asdict
+
+    from c360.dbt import default_disabled_sources
+    from c360.text.config import TextConfig
+    from c360.text.sentiment import TextScorer
+    from c360.text.validation import agreement_with_generator, agreement_with_people, polar_accuracy
+
+    project = Project.resolve()
+    scorer = TextScorer(TextConfig.load(project.project_dir, default_disabled_sources(project.project_dir)))
+    people, generated = agreement_with_people(scorer), agreement_with_generator(scorer)
+    polar = polar_accuracy(scorer)
+    if as_json:
+        click.echo(json.dumps({"people": [asdict(a) for a in people], "generator": asdict(generated),
+                               "generator_sign_accuracy": polar}, indent=2))
+        return
+    for agreement in [*people, generated]:
+        click.echo(agreement.line())
+    click.echo(f"{'generator polar phrases':<22} sign accuracy {polar:.3f}")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -25,12 +26,13 @@ def run_c360(*args: str, env: dict | None = None) -> subprocess.CompletedProcess
 def test_help_lists_every_command():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "build", "erase", "load", "dbt", "demo", "summary", "contract", "resolve", "bench"):
+    for command in ("generate", "build", "erase", "load", "dbt", "demo", "summary", "contract", "resolve", "bench",
+                    "score", "enrich"):
         assert command in result.output
 
 
 @pytest.mark.parametrize("command", ["generate", "build", "erase", "load", "dbt", "demo", "summary", "contract",
-                                     "resolve"])
+                                     "resolve", "enrich"])
 def test_each_command_has_help(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
@@ -141,6 +143,13 @@ def test_demo_generates_builds_and_reports(tmp_path):
         assert f"│ {layer}" in result.stdout
     assert warehouse.exists()
     assert (tmp_path / "data" / "truth" / "malformed_rows.parquet").exists()
+    # the free texts were enriched before the final build, which shows them
+    assert "(c360 enrich)" in result.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        enriched, customers = connection.execute(
+            "select (select count(*) from main_enrichment.text_sentiment), "
+            "count(sentiment_recent) from main_marts.customer_360").fetchone()
+    assert enriched > 0 and customers > 0
 
 
 def test_summary_reconciles_raw_staged_and_quarantined(warehouse):

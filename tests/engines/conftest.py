@@ -143,3 +143,10 @@ def spark_project(spark_env, dataset):
         project = Project.resolve(raw_path=dataset / "raw", target="spark")
         run_dbt(project, "build")
     return project
+
+
+@pytest.fixture(scope="module", params=["postgres", "spark"])
+def engine(request):
+    """(project, environment) of each engine in turn: PostgreSQL, then Spark."""
+    env = request.getfixturevalue(f"{request.param}_env")
+    return request.getfixturevalue(f"{request.param}_project"), env

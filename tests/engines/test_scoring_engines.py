@@ -37,12 +37,6 @@ def churn_scores(project: Project):
     return frame.sort_values(["customer_id", "as_of_date"]).reset_index(drop=True)
 
 
-@pytest.fixture(scope="module", params=["postgres", "spark"])
-def engine(request):
-    env = request.getfixturevalue(f"{request.param}_env")
-    return request.getfixturevalue(f"{request.param}_project"), env
-
-
 def test_scores_match_duckdb_and_rescoring_replaces_them(engine, duckdb_scores):
     project, env = engine
     expected_result, expected = duckdb_scores

@@ -131,7 +131,8 @@ def test_health_points_sum_to_the_score(db):
     worst = db.execute("""
         select max(abs(health_score - (coalesce(health_usage_points, 0) + coalesce(health_support_points, 0)
                    + coalesce(health_sentiment_points, 0) + coalesce(health_billing_points, 0)
-                   + coalesce(health_engagement_points, 0) + coalesce(health_tenure_points, 0))))
+                   + coalesce(health_engagement_points, 0) + coalesce(health_tenure_points, 0)
+                   + coalesce(health_voice_points, 0))))
         from main_marts.customer_360 where health_score is not null
     """).fetchone()[0]
     assert worst <= 0.05

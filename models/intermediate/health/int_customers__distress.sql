@@ -19,6 +19,20 @@ snapshots as (
     where weeks_back = 0
 ),
 
+text_signals as (
+    select * from {{ ref('int_customers__text_signals') }}
+),
+
+with_texts as (
+    select
+        snapshots.*,
+        coalesce(text_signals.negative_texts_recent, 0) as negative_texts_recent,
+        coalesce(text_signals.cancellation_intent_recent, 0) as cancellation_intent_recent
+    from snapshots
+    left join text_signals
+        on snapshots.customer_id = text_signals.customer_id
+),
+
 signals as (
     select
         customer_id,
@@ -33,8 +47,10 @@ signals as (
             cast(active_days_91d - active_days_28d as {{ double }}) * 28.0 / 63.0
             - cast(active_days_28d as {{ double }})
         ) as usage_drop,
-        cast(failed_payments_91d as {{ double }}) as failed_payments_91d
-    from snapshots
+        cast(failed_payments_91d as {{ double }}) as failed_payments_91d,
+        cast(negative_texts_recent as {{ double }}) as negative_texts_recent,
+        cast(cancellation_intent_recent as {{ double }}) as cancellation_intent_recent
+    from with_texts
 ),
 
 normalised as (
@@ -74,22 +90,8 @@ reasons as (
     {%- endfor %}
 ),
 
-ranked_reasons as (
-    select
-        customer_id,
-        reason,
-        row_number() over (partition by customer_id order by reason_points desc, reason asc) as reason_rank
-    from reasons
-),
-
 top_reasons as (
-    select
-        customer_id,
-        {%- for rank in range(1, top_n + 1) %}
-            max(case when reason_rank = {{ rank }} then reason end) as distress_reason_{{ rank }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from ranked_reasons
-    group by customer_id
+    {{ c360.top_ranked('reasons', 'customer_id', 'reason', 'reason_points desc, reason asc', top_n, 'distress_reason_') }}
 ),
 
 final as (
@@ -103,11 +105,7 @@ final as (
         {%- for rank in range(1, top_n + 1) %}
             top_reasons.distress_reason_{{ rank }},
         {%- endfor %}
-        {%- set parts = [] -%}
-        {%- for rank in range(1, top_n + 1) -%}
-            {%- do parts.append('top_reasons.distress_reason_' ~ rank) -%}
-        {%- endfor %}
-        {{ c360.join_present(parts, ', ') }} as distress_top_reasons
+        {{ c360.join_ranked('top_reasons.distress_reason_', top_n, ', ') }} as distress_top_reasons
     from points
     left join top_reasons
         on points.customer_id = top_reasons.customer_id

@@ -1,6 +1,7 @@
 {#-
     Health score per customer snapshot: 0-100 from the measure groups of var
-    c360_health (usage, support, sentiment, billing, engagement, tenure), each scored
+    c360_health (usage, support, sentiment, billing, engagement, tenure,
+    voice: the sentiment of what the customer wrote), each scored
     0..1 on what the snapshot knew. A missing group does not count as zero:
     the weights of the groups present are re-normalised. Each group's
     contribution in points is stored; they sum to the score.
@@ -11,6 +12,7 @@
 {%- set bands = health.get('bands', [[70, 'healthy'], [40, 'neutral'], [0, 'at_risk']]) -%}
 {%- set churn_days = var('c360_lifecycle', {}).get('churn_after_days', 240) -%}
 {%- set double = c360.type_double() -%}
+{%- set recent_days = var('c360_text', {}).get('recent_days', 91) -%}
 {%- set total_points -%}
     ({% for group in groups %}coalesce({{ group }}_points, 0){% if not loop.last %} + {% endif %}{% endfor %})
 {%- endset -%}
@@ -19,6 +21,34 @@ with
 
 snapshots as (
     select * from {{ ref('int_customers__weekly_snapshots') }}
+),
+
+texts as (
+    select * from {{ ref('int_texts__enriched') }}
+    where customer_id is not null and is_enriched
+),
+
+voice as (
+    -- the mean sentiment of the enriched texts written in the recent_days up to each snapshot's date
+    select
+        snapshots.customer_snapshot_id,
+        avg(texts.sentiment_score) as voice_sentiment
+    from snapshots
+    inner join texts
+        on
+            snapshots.customer_id = texts.customer_id
+            and snapshots.snapshot_date >= texts.written_date
+            and {{ dbt.dateadd('day', -recent_days, 'snapshots.snapshot_date') }} < texts.written_date
+    group by snapshots.customer_snapshot_id
+),
+
+voiced as (
+    select
+        snapshots.*,
+        voice.voice_sentiment
+    from snapshots
+    left join voice
+        on snapshots.customer_snapshot_id = voice.customer_snapshot_id
 ),
 
 measured as (
@@ -58,8 +88,9 @@ measured as (
         case
             when tenure_days is not null
                 then least(1.0, cast(tenure_days as {{ double }}) / {{ health.get('tenure_maturity_days', 365) }})
-        end as tenure_score
-    from snapshots
+        end as tenure_score,
+        (voice_sentiment + 1.0) / 2.0 as voice_score
+    from voiced
 ),
 
 weighted as (

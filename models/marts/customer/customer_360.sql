@@ -2,8 +2,9 @@
     customer_360: one row per resolved customer, as of the build's as-of
     date, for BI tools to read directly: golden-record identity, lifecycle,
     commerce, subscription and billing, usage, support, feedback, social,
-    marketing and consent, health, distress, market context, and the churn
-    and upsell score columns (empty until scoring writes them).
+    marketing and consent, health, distress, what the customer wrote (text
+    enrichment), market context, and the churn and upsell score columns
+    (empty until scoring writes them).
 -#}
 {%- set health = var('c360_health', {}) -%}
 {%- set trend_weeks = health.get('trend_weeks', 4) -%}
@@ -40,6 +41,10 @@ health_scores as (
 
 distress as (
     select * from {{ ref('int_customers__distress') }}
+),
+
+text_signals as (
+    select * from {{ ref('int_customers__text_signals') }}
 ),
 
 churn_scores as (
@@ -345,7 +350,13 @@ assembled as (
         distress.distress_top_reasons,
         distress.distress_reason_1,
         distress.distress_reason_2,
-        distress.distress_reason_3
+        distress.distress_reason_3,
+        coalesce(text_signals.texts_recent, 0) as texts_recent,
+        text_signals.sentiment_recent,
+        text_signals.sentiment_trend,
+        coalesce(text_signals.negative_texts_recent, 0) as negative_texts_recent,
+        coalesce(text_signals.cancellation_intent_recent, 0) as cancellation_intent_recent,
+        text_signals.top_topics
     from customers
     left join seen
         on customers.customer_id = seen.customer_id
@@ -371,6 +382,8 @@ assembled as (
         on customers.customer_id = health_before.customer_id
     left join distress
         on customers.customer_id = distress.customer_id
+    left join text_signals
+        on customers.customer_id = text_signals.customer_id
 ),
 
 {#- RFM scores 1-5 among customers with a completed order (5 = most recent,
@@ -536,6 +549,13 @@ final as (
         distress_reason_1,
         distress_reason_2,
         distress_reason_3,
+        cast(texts_recent as {{ dbt.type_int() }}) as texts_recent,
+        sentiment_recent,
+        sentiment_trend,
+        cast(negative_texts_recent as {{ dbt.type_int() }}) as negative_texts_recent,
+        cast(cancellation_intent_recent as {{ dbt.type_int() }}) as cancellation_intent_recent,
+        cancellation_intent_recent > 0 as has_cancellation_intent,
+        top_topics,
         {%- for name, column, condition in contexts %}
             {%- for scope in ['segment', 'region'] %}
                 {{ c360.round_double(name ~ '_percentile_in_' ~ scope, 4) }} as {{ name }}_percentile_in_{{ scope }},

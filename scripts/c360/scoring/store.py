@@ -60,6 +60,42 @@ def replace_as_of(project: Project, as_of: date, frames: Mapping[str, pd.DataFra
         _write_in_transaction(connection, schema, as_of, frames, replace)
 
 
+def append_rows(project: Project, schema: str, frames: Mapping[str, pd.DataFrame], action: str) -> None:
+    """Append ``frames`` (table -> rows) to tables of ``schema``, aligned to
+    the columns the warehouse reports; on DuckDB and PostgreSQL in one
+    transaction (all tables or none)."""
+    adapter = project.adapter_type
+    if adapter == "spark":
+        spark = spark_session(project)
+        for table, frame in frames.items():
+            existing = spark.table(f"{schema}.{table}")
+            aligned = _aligned(frame, existing.columns, table)
+            spark.createDataFrame(aligned.astype(object).where(aligned.notna(), None),
+                                  schema=existing.schema).write.insertInto(f"{schema}.{table}")
+        return
+    connect = {"duckdb": _duckdb, "postgres": _postgres}.get(adapter)
+    if connect is None:
+        raise C360Error(f"writing to a {adapter} target is not supported")
+    with connect(project, action) as connection:
+        connection.begin()
+        try:
+            for table, frame in frames.items():
+                columns = _columns(connection, schema, table)
+                connection.insert(f"{schema}.{table}", columns, _aligned(frame, columns, table))
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+
+
+def _columns(connection, schema: str, table: str) -> list[str]:
+    marker = connection.marker
+    return [row[0] for row in connection.fetch(
+        "select column_name from information_schema.columns "
+        f"where table_schema = {marker} and table_name = {marker} order by ordinal_position",
+        (schema, table))]
+
+
 def _delete_condition(table: str, frame: pd.DataFrame, as_of: date, replace: Mapping[str, bool]) -> str | None:
     if table == "model_runs":
         versions = ", ".join("'" + v.replace("'", "''") + "'" for v in frame["model_version"].unique())
@@ -73,14 +109,10 @@ def _write_in_transaction(connection, schema: str, as_of: date, frames: Mapping[
                           replace: Mapping[str, bool]) -> None:
     """For each table: look up its columns, delete the rows being replaced,
     insert the new ones; all in one transaction, rolled back on any error."""
-    marker = connection.marker
     connection.begin()
     try:
         for table, frame in frames.items():
-            columns = [row[0] for row in connection.fetch(
-                "select column_name from information_schema.columns "
-                f"where table_schema = {marker} and table_name = {marker} order by ordinal_position",
-                (schema, table))]
+            columns = _columns(connection, schema, table)
             aligned = _aligned(frame, columns, table)
             condition = _delete_condition(table, aligned, as_of, replace)
             if condition:
@@ -156,13 +188,13 @@ class _PostgresConnection:
 
 
 @contextmanager
-def _duckdb(project: Project) -> Iterator[_DuckDBConnection]:
+def _duckdb(project: Project, action: str = "c360 score") -> Iterator[_DuckDBConnection]:
     import duckdb
 
     try:
         connection = duckdb.connect(str(project.warehouse))
     except duckdb.IOException as error:
-        raise locks.explain_duckdb_error(error, project.warehouse, "c360 score") from error
+        raise locks.explain_duckdb_error(error, project.warehouse, action) from error
     try:
         yield _DuckDBConnection(connection)
     finally:
@@ -170,7 +202,7 @@ def _duckdb(project: Project) -> Iterator[_DuckDBConnection]:
 
 
 @contextmanager
-def _postgres(project: Project) -> Iterator[_PostgresConnection]:
+def _postgres(project: Project, action: str = "c360 score") -> Iterator[_PostgresConnection]:
     with postgres_connection(project) as connection, connection.cursor() as cursor:
         yield _PostgresConnection(connection, cursor)
 
@@ -193,7 +225,7 @@ def _write_spark(project, schema, as_of, frames, replace) -> None:
 
 def _aligned(frame: pd.DataFrame, columns: list[str], table: str) -> pd.DataFrame:
     if not columns:
-        raise C360Error(f"score table {table} does not exist: run `c360 build` or `c360 score` once")
+        raise C360Error(f"table {table} does not exist: run `c360 build` once (it creates it empty)")
     missing = [c for c in columns if c not in frame.columns]
     extra = [c for c in frame.columns if c not in columns]
     if missing or extra:
