@@ -20,6 +20,8 @@
     {%- elif treatment == 'redact' -%}
         {%- if class_name == 'birth_date' -%}
             cast(null as date)
+        {%- elif class_name == 'geolocation' -%}
+            cast(null as {{ c360.type_double() }})
         {%- else -%}
             case when {{ expr }} is not null then '[redacted]' end
         {%- endif -%}
@@ -46,7 +48,8 @@
 {%- endmacro %}
 
 {#- A coarser value: birth date -> ten-year age band as of the build's
-    as-of date ("30-39"); postal code -> its first three characters. -#}
+    as-of date ("30-39"); postal code -> its first three characters;
+    geolocation (a latitude or longitude) -> one decimal, about 11 km. -#}
 {% macro mask_generalise(expr, class_name) -%}
     {%- if class_name == 'birth_date' -%}
         {%- set decade = 'cast(floor(' ~ dbt.datediff(expr, c360.as_of_date(), 'day') ~ ' / 3652.5) * 10 as ' ~ dbt.type_int() ~ ')' -%}
@@ -59,8 +62,10 @@
         end
     {%- elif class_name == 'postal_code' -%}
         case when {{ expr }} is not null then substr(cast({{ expr }} as {{ dbt.type_string() }}), 1, 3) end
+    {%- elif class_name == 'geolocation' -%}
+        {{ c360.round_double(expr, 1) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("c360_privacy: no generalisation for class '" ~ class_name ~ "' (birth_date, postal_code)") }}
+        {{ exceptions.raise_compiler_error("c360_privacy: no generalisation for class '" ~ class_name ~ "' (birth_date, postal_code, geolocation)") }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -9,7 +9,9 @@
     and run the output in Snowflake; attach each policy to the columns of
     its class (ALTER TABLE ... MODIFY COLUMN ... SET MASKING POLICY). A role
     the policy does not name sees null (default deny). Date columns keep
-    their type: generalise gives the first day of the decade.
+    their type: generalise gives the first day of the decade; coordinate
+    (geolocation) columns stay numbers, generalised to one decimal (about
+    11 km).
 -#}
 
 {%- macro snowflake_mask_expression(class_name, treatment, salt) -%}
@@ -31,7 +33,9 @@
         date_from_parts(floor(year(val) / 10) * 10, 1, 1)
     {%- elif treatment == 'generalise' and class_name == 'postal_code' -%}
         left(val, 3)
-    {%- elif treatment == 'redact' and class_name == 'birth_date' -%}
+    {%- elif treatment == 'generalise' and class_name == 'geolocation' -%}
+        round(val, 1)
+    {%- elif treatment == 'redact' and class_name in ('birth_date', 'geolocation') -%}
         null
     {%- elif treatment == 'redact' -%}
         '[redacted]'
@@ -58,7 +62,8 @@
     {%- set salt = c360.masking_salt() if needs_salt else '' -%}
     {%- for class_name in classes | sort %}
 create or replace masking policy {{ schema }}.c360_mask_{{ class_name }}
-    as (val {{ 'date' if class_name == 'birth_date' else 'string' }}) returns {{ 'date' if class_name == 'birth_date' else 'string' }} ->
+    {%- set value_type = {'birth_date': 'date', 'geolocation': 'float'}.get(class_name, 'string') %}
+    as (val {{ value_type }}) returns {{ value_type }} ->
     case
         {%- for audience, spec in audiences.items() | sort if spec.get('role') %}
         {%- set treatment = (spec.get('treatments') or {}).get(class_name, 'drop') %}

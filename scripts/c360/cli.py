@@ -250,7 +250,7 @@ def _print_summary(warehouse: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from c360.summary import LAYERS, relation_counts, source_table_counts
+    from c360.summary import LAYERS, geocode_coverage, relation_counts, source_table_counts
 
     counts = relation_counts(warehouse)
     console = Console()
@@ -270,6 +270,15 @@ def _print_summary(warehouse: Path) -> None:
             layers.add_row(layer, str(len(items)), f"{sum(c.rows for c in items):,}")
     console.print(tables)
     console.print(layers)
+    coverage = geocode_coverage(warehouse)
+    if coverage:
+        located = Table(title="geocoding coverage (rpt_geocode_coverage)")
+        for column in ("entity", "rows", "with coordinates", "share", "by match level"):
+            located.add_column(column, justify="left" if column in ("entity", "by match level") else "right")
+        for item in coverage:
+            levels = ", ".join(f"{level} {rows:,}" for level, rows in item.levels.items())
+            located.add_row(item.entity, f"{item.rows:,}", f"{item.geocoded:,}", f"{item.share:.1%}", levels)
+        console.print(located)
 
 
 @cli.command()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from c360.postal_reference import read_reference
+
 SCANNED_CLASSES = ("email", "phone", "name", "street_address", "social_handle")
 #: names shorter than this are too common as parts of other values to count
 MIN_NAME_LENGTH = 5
@@ -51,6 +53,11 @@ def load_personal_values(db, project_dir: Path) -> dict[str, int]:
     db.execute("create or replace temp table personal_values as select distinct * from ("
                + " union all ".join(parts) + ") where length(value) >= 3")
     db.execute(f"delete from personal_values where class_name = 'name' and length(value) < {MIN_NAME_LENGTH}")
+    # Names that are also names of places or regions (Archer, Bradford) are
+    # places in the city and region columns that show them, not people.
+    places = sorted({row[key].strip().lower() for row in read_reference(Path(project_dir))
+                     for key in ("place_name", "region_name")})
+    db.execute("delete from personal_values where class_name = 'name' and value in (select unnest(?))", [places])
     return dict(db.execute("select class_name, count(*) from personal_values group by 1").fetchall())
 
 

@@ -123,3 +123,42 @@ def customer_360_examples(warehouse: Path, limit: int = 5) -> tuple[list[str], l
             """
         ).fetchall()
     return list(EXAMPLE_COLUMNS), rows
+
+
+@dataclass(frozen=True)
+class GeocodeCoverage:
+    entity: str
+    rows: int
+    geocoded: int
+    levels: dict[str, int]
+
+    @property
+    def share(self) -> float:
+        return self.geocoded / self.rows if self.rows else 0.0
+
+
+def geocode_coverage(warehouse: Path) -> list[GeocodeCoverage]:
+    """Customers, stores and orders with coordinates (rpt_geocode_coverage),
+    with their rows per match level; empty when it is not built."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        found = connection.execute(
+            "select table_schema from information_schema.tables where table_name = 'rpt_geocode_coverage'"
+        ).fetchone()
+        if found is None:
+            return []
+        rows = connection.execute(
+            f"""
+            select entity, match_level, is_geocoded, row_count
+            from "{found[0]}".rpt_geocode_coverage
+            order by entity, row_count desc, match_level
+            """
+        ).fetchall()
+    result = []
+    for entity in ("customers", "stores", "orders"):
+        mine = [r for r in rows if r[0] == entity]
+        if mine:
+            result.append(GeocodeCoverage(
+                entity, sum(r[3] for r in mine), sum(r[3] for r in mine if r[2]), {r[1]: r[3] for r in mine}))
+    return result

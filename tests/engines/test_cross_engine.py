@@ -3,7 +3,7 @@
 The test dataset is built with `dbt build` (every model, data test and unit
 test) on a throwaway PostgreSQL server and in a local Spark session; then
 every staged table, the quarantine, the identity relations and the
-lifecycle, health, customer_360 and core fact relations are compared
+lifecycle, health, location, customer_360 and core fact relations are compared
 with the DuckDB build of the same data, row by row.
 """
 
@@ -50,6 +50,12 @@ LIFECYCLE_RELATIONS = {
     ("marts", "fct_consent_events"): ["consent_id"],
     ("marts", "rpt_churn_monthly"): ["churn_month_id"],
     ("marts", "rpt_nps_monthly"): ["nps_month_id"],
+    # location: postal areas, haversine distances and regional roll-ups
+    ("intermediate", "int_customers__geocoded"): ["customer_id"],
+    ("intermediate", "int_orders__geocoded"): ["order_id"],
+    ("intermediate", "int_customers__nearest_store"): ["customer_id"],
+    ("marts", "rpt_regional_summary"): ["region_id"],
+    ("marts", "rpt_geocode_coverage"): ["coverage_id"],
 }
 
 

@@ -47,6 +47,14 @@ text_signals as (
     select * from {{ ref('int_customers__text_signals') }}
 ),
 
+geocoded as (
+    select * from {{ ref('int_customers__geocoded') }}
+),
+
+nearest_stores as (
+    select * from {{ ref('int_customers__nearest_store') }}
+),
+
 churn_scores as (
     select * from {{ ref('stg_scores__churn_scores') }}
 ),
@@ -246,6 +254,17 @@ assembled as (
         customers.city,
         customers.country_code,
         customers.region,
+        geocoded.postal_area as home_postal_area,
+        case
+            when geocoded.region_code is not null then {{ dbt.concat(['geocoded.country_code', "'-'", 'geocoded.region_code']) }}
+        end as home_region,
+        geocoded.region_name as home_region_name,
+        case when geocoded.region_code is not null then geocoded.country_code end as home_country_code,
+        geocoded.latitude as home_latitude,
+        geocoded.longitude as home_longitude,
+        geocoded.match_level as geocode_match_level,
+        nearest_stores.nearest_store_id,
+        nearest_stores.nearest_store_km,
         customers.account_id,
         customers.account_type,
         customers.segment,
@@ -384,11 +403,22 @@ assembled as (
         on customers.customer_id = distress.customer_id
     left join text_signals
         on customers.customer_id = text_signals.customer_id
+    left join geocoded
+        on customers.customer_id = geocoded.customer_id
+    left join nearest_stores
+        on customers.customer_id = nearest_stores.customer_id
 ),
 
 {#- RFM scores 1-5 among customers with a completed order (5 = most recent,
-    most frequent, highest spend); market context within segment and region
-    (percent rank 0..1 among customers with a value). -#}
+    most frequent, highest spend); market context within segment, region
+    (country) and home region (percent rank 0..1 among customers with a
+    value; null without a home region); segment and home-region averages. -#}
+{%- set scopes = ['segment', 'region', 'home_region'] %}
+{%- set benchmarks = [
+    ('revenue', 'case when assembled.is_customer then cast(assembled.revenue_lifetime as ' ~ double ~ ') end'),
+    ('health_score', 'assembled.health_score'),
+    ('active_days_28d', 'case when assembled.is_customer then cast(assembled.active_days_28d as ' ~ double ~ ') end')
+] %}
 {%- set contexts = [
     ('revenue', 'assembled.revenue_lifetime', 'assembled.is_customer'),
     ('health', 'assembled.health_score', 'assembled.health_score is not null'),
@@ -413,18 +443,22 @@ scored as (
                 then ntile(5) over (partition by assembled.orders_lifetime > 0 order by assembled.revenue_lifetime, assembled.customer_id)
         end as rfm_monetary_score,
         {%- for name, column, condition in contexts %}
-            {%- for scope in ['segment', 'region'] %}
+            {%- for scope in scopes %}
                 case
-                    when {{ condition }}
+                    when {{ condition }}{% if scope == 'home_region' %} and assembled.home_region is not null{% endif %}
                         then percent_rank() over (partition by assembled.{{ scope }}, {{ condition }} order by {{ column }})
                 end as {{ name }}_percentile_in_{{ scope }},
             {%- endfor %}
         {%- endfor %}
-        avg(case when assembled.is_customer then cast(assembled.revenue_lifetime as {{ double }}) end) over (partition by assembled.segment)
-            as segment_avg_revenue,
-        avg(assembled.health_score) over (partition by assembled.segment) as segment_avg_health_score,
-        avg(case when assembled.is_customer then cast(assembled.active_days_28d as {{ double }}) end) over (partition by assembled.segment)
-            as segment_avg_active_days_28d
+        {%- for scope in ['segment', 'home_region'] %}
+            {%- set prefix = 'segment' if scope == 'segment' else 'region' %}
+            {%- for name, column in benchmarks %}
+                case
+                    when assembled.{{ scope }} is not null
+                        then avg({{ column }}) over (partition by assembled.{{ scope }})
+                end as {{ prefix }}_avg_{{ name }}{% if not loop.last or scope == 'segment' %},{% endif %}
+            {%- endfor %}
+        {%- endfor %}
     from assembled
 ),
 
@@ -459,6 +493,15 @@ final as (
         city,
         country_code,
         region,
+        home_postal_area,
+        home_region,
+        home_region_name,
+        home_country_code,
+        {{ c360.round_double('home_latitude', 4) }} as home_latitude,
+        {{ c360.round_double('home_longitude', 4) }} as home_longitude,
+        geocode_match_level,
+        nearest_store_id,
+        {{ c360.round_double('nearest_store_km', 1) }} as nearest_store_km,
         account_id,
         account_type,
         segment,
@@ -557,13 +600,17 @@ final as (
         cancellation_intent_recent > 0 as has_cancellation_intent,
         top_topics,
         {%- for name, column, condition in contexts %}
-            {%- for scope in ['segment', 'region'] %}
+            {%- for scope in scopes %}
                 {{ c360.round_double(name ~ '_percentile_in_' ~ scope, 4) }} as {{ name }}_percentile_in_{{ scope }},
             {%- endfor %}
         {%- endfor %}
-        {{ c360.round_double('segment_avg_revenue', 2) }} as segment_avg_revenue,
-        {{ c360.round_double('segment_avg_health_score', 2) }} as segment_avg_health_score,
-        {{ c360.round_double('segment_avg_active_days_28d', 2) }} as segment_avg_active_days_28d,
+        {%- for prefix in ['segment', 'region'] %}
+            {%- for name, column in benchmarks %}
+                {{ c360.round_double(prefix ~ '_avg_' ~ name, 2) }} as {{ prefix }}_avg_{{ name }},
+            {%- endfor %}
+        {%- endfor %}
+        {{ c360.round_double('health_score - segment_avg_health_score', 2) }} as health_score_vs_segment,
+        {{ c360.round_double('health_score - region_avg_health_score', 2) }} as health_score_vs_region,
         churn_score,
         churn_risk_band,
         churn_top_reasons,

@@ -300,6 +300,10 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
         ("became_lead_at", pa.timestamp("s", tz="UTC")), ("first_purchase_at", pa.timestamp("s", tz="UTC")),
         ("churned_at", pa.timestamp("s", tz="UTC")), ("reactivated_at", pa.timestamp("s", tz="UTC")),
         ("moved_at", pa.timestamp("s", tz="UTC")),
+        # Home postal area (seeds/location/postal_areas.csv) and its region and centre; null when the
+        # person's postal code was planted outside the reference or malformed.
+        ("home_postal_area", pa.string()), ("home_region_code", pa.string()),
+        ("home_latitude", pa.float64()), ("home_longitude", pa.float64()),
     ]),
     "record_persons": pa.schema([
         ("source_name", pa.dictionary(pa.int8(), pa.string())),

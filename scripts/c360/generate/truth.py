@@ -23,7 +23,9 @@ def _timestamps(values: np.ndarray) -> pa.Array:
 
 
 def persons_table(pop: Population, pools: Pools, idx: np.ndarray) -> pa.Table:
-    """``truth/persons`` rows for persons ``idx``."""
+    """``truth/persons`` rows for persons ``idx``; the home place is the address after any move."""
+    home = (pop.moved_at[idx] != NULL).astype(np.int64)
+    area, region, lat, lon = pools.place_truth(pop.country[idx], pop.area[home, idx])
     return pa.Table.from_arrays([
         person_ids(idx),
         pa.array(pop.is_customer[idx]),
@@ -44,6 +46,10 @@ def persons_table(pop: Population, pools: Pools, idx: np.ndarray) -> pa.Table:
         _timestamps(pop.churned_at[idx]),
         _timestamps(pop.reactivated_at[idx]),
         _timestamps(pop.moved_at[idx]),
+        pa.array(area, pa.string()),
+        pa.array(region, pa.string()),
+        pa.array(lat, pa.float64()),
+        pa.array(lon, pa.float64()),
     ], schema=TRUTH_SCHEMAS["persons"])
 
 
