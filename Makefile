@@ -17,7 +17,7 @@ TEST_WORKERS ?= 2
 help:
 	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
 	@echo "make test    lint the SQL and run every test (pytest, dbt build, data tests)"
-	@echo "make lint    sqlfluff lint the models"
+	@echo "make lint    sqlfluff lint the models, ruff check the Python"
 	@echo "make bench-identity  identity resolution vs ground truth and Splink (CUSTOMERS=2000)"
 	@echo "make bench-scale     full and incremental builds at 10k, 100k and 1M customers"
 	@echo "make bench-scoring   churn and upsell out of time on demo data and CDNOW, scoring 1M customers"
@@ -39,6 +39,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	C360_WAREHOUSE=:memory: $(BIN)/sqlfluff lint models --processes 2
+	$(BIN)/ruff check scripts tests
 
 test: $(STAMP)
 	$(BIN)/c360 contract --check
