@@ -31,28 +31,22 @@ def _matches(path: str, patterns: list[str]) -> bool:
     return any(fnmatch(path, pattern) for pattern in patterns)
 
 
-@rule
-def model_and_columns_described(model: Model) -> RuleViolation | None:
-    """A model and each of its columns have a description."""
-    return _undescribed(model, "model")
+def _described_rule(resource: type, kind: str):
+    """The rule that a ``resource`` (dbt-score's Model, Source, ...) and each
+    of its columns are described, named ``<resource>_and_columns_described``."""
+    def evaluate(node) -> RuleViolation | None:
+        return _undescribed(node, kind)
+
+    evaluate.__annotations__["node"] = resource  # dbt-score picks the resource type from it
+    evaluate.__name__ = evaluate.__qualname__ = f"{resource.__name__.lower()}_and_columns_described"
+    evaluate.__doc__ = f"A {kind} and each of its columns have a description."
+    return rule(evaluate)
 
 
-@rule
-def source_and_columns_described(source: Source) -> RuleViolation | None:
-    """A source table and each of its columns have a description."""
-    return _undescribed(source, "source table")
-
-
-@rule
-def seed_and_columns_described(seed: Seed) -> RuleViolation | None:
-    """A seed and each of its columns have a description."""
-    return _undescribed(seed, "seed")
-
-
-@rule
-def snapshot_and_columns_described(snapshot: Snapshot) -> RuleViolation | None:
-    """A snapshot and each of its columns have a description."""
-    return _undescribed(snapshot, "snapshot")
+model_and_columns_described = _described_rule(Model, "model")
+source_and_columns_described = _described_rule(Source, "source table")
+seed_and_columns_described = _described_rule(Seed, "seed")
+snapshot_and_columns_described = _described_rule(Snapshot, "snapshot")
 
 
 def primary_key(model: Model) -> list[str] | None:
