@@ -12,12 +12,13 @@ SEED ?= 42
 # Processes `make test` runs the suite on (each test folder on one of them).
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint venv lock clean help bench-generate bench-identity bench-scale bench-scoring
+.PHONY: demo test lint metadata venv lock clean help bench-generate bench-identity bench-scale bench-scoring
 
 help:
 	@echo "make demo    generate demo data, build the DuckDB warehouse, print a summary"
 	@echo "make test    lint the SQL and run every test (pytest, dbt build, data tests)"
-	@echo "make lint    sqlfluff lint the models"
+	@echo "make lint    sqlfluff lint the models, ruff check the Python"
+	@echo "make metadata  the metadata gate: descriptions, primary-key tests, contracts (dbt-score)"
 	@echo "make bench-identity  identity resolution vs ground truth and Splink (CUSTOMERS=2000)"
 	@echo "make bench-scale     full and incremental builds at 10k, 100k and 1M customers"
 	@echo "make bench-scoring   churn and upsell out of time on demo data and CDNOW, scoring 1M customers"
@@ -40,10 +41,21 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	C360_WAREHOUSE=:memory: $(BIN)/sqlfluff lint models --processes 2
+	$(BIN)/ruff check scripts tests
+
+# The metadata gate: every model, source, seed and snapshot and each of their
+# columns described, a primary-key test on every model, an enforced contract
+# on every public mart (dbt-score, rules in scripts/c360/metadata_rules.py,
+# settings in pyproject.toml), on a manifest parsed with every source on.
+metadata: $(STAMP)
+	C360_WAREHOUSE=:memory: $(BIN)/dbt parse --quiet --project-dir . --profiles-dir . --target duckdb \
+	  --target-path target/metadata --vars '{c360_disabled_sources: []}'
+	$(BIN)/dbt-score lint --manifest target/metadata/manifest.json --show failing-items
 
 test: $(STAMP)
 	$(BIN)/c360 contract --check
 	$(MAKE) lint
+	$(MAKE) metadata
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench-generate: $(STAMP)

@@ -168,6 +168,36 @@ def dbt_command(warehouse, raw_path, target, sources, dbt_args) -> None:
 
 
 @cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--sources", "sources", help=SOURCES_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the site (default: the project's target/).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--no-serve", is_flag=True, help="Only generate the site.")
+@click.option("--serve-only", is_flag=True, help="Serve a site generated before, without generating it.")
+def docs(warehouse, raw_path, target, sources, out, port, host, no_serve, serve_only) -> None:
+    """Generate the dbt docs site against the target's warehouse and serve it.
+
+    Models, sources, columns, lineage from every raw table to customer_360,
+    the exposures (dashboards, scripts) and the metrics, as dbt documents them.
+    """
+    from c360 import docs as docs_site
+
+    if no_serve and serve_only:
+        raise click.UsageError("--no-serve and --serve-only exclude each other")
+    project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
+    site = Path(out).resolve() if out else project.project_dir / "target"
+    if not serve_only:
+        docs_site.generate(project, site, only_sources=_parse_sources(sources))
+        click.echo(f"docs site: {site / 'index.html'}")
+    if not no_serve:
+        docs_site.serve(site, host=host, port=port, ready=click.echo)
+
+
+@cli.command()
 @click.option("--customers", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -437,7 +467,7 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
         import splink  # noqa: F401
     except ImportError:
         if not no_splink:
-            raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink")
+            raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink") from None
     if febrl:
         report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
                                  thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)

@@ -391,7 +391,7 @@ def evaluate_assignments(
         "select count(*), count(distinct customer_id) from identity_eval_assigned").fetchall()[0]
     evaluated_customers = connection.execute(
         "select count(distinct customer_id) from identity_eval_joined").fetchall()[0][0]
-    without_truth = dict(connection.execute(f"""
+    without_truth = dict(connection.execute("""
         select a.source_name || '.' || a.table_name, count(*)
         from identity_eval_assigned as a
         anti join identity_eval_joined_all as j

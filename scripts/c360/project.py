@@ -56,7 +56,7 @@ class Project:
         warehouse: str | os.PathLike | None = None,
         raw_path: str | os.PathLike | None = None,
         target: str | None = None,
-    ) -> "Project":
+    ) -> Project:
         project_dir = _find_project_dir()
 
         def absolute(value: str | os.PathLike | None, env: str, default: str) -> Path:

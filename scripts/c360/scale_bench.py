@@ -86,7 +86,8 @@ def floor_sql(raw: Path, database: Path) -> str:
     with duckdb.connect() as connection:
         for file in sorted(raw.glob("*/*.parquet")):
             quoted = "'" + str(file).replace("'", "''") + "'"
-            columns = [row[0] for row in connection.execute(f"describe select * from read_parquet({quoted})").fetchall()]
+            described = connection.execute(f"describe select * from read_parquet({quoted})").fetchall()
+            columns = [row[0] for row in described]
             key = next((c for c in PERSON_COLUMNS if c in columns), columns[0])
             parts.append(f"select lower(trim(\"{key}\")) as person_key, count(*) as row_count "
                          f"from read_parquet({quoted}) group by 1")

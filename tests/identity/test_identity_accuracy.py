@@ -251,8 +251,9 @@ def test_missing_mart_is_explained(tiny):
 
 def test_identity_model_timings_read_dbt_artifacts(tmp_path):
     manifest = {"nodes": {
-        "model.c360.int_identity__records": {"resource_type": "model", "name": "int_identity__records",
-                                             "original_file_path": "models/intermediate/identity/int_identity__records.sql"},
+        "model.c360.int_identity__records": {
+            "resource_type": "model", "name": "int_identity__records",
+            "original_file_path": "models/intermediate/identity/int_identity__records.sql"},
         "model.c360.customer_identity_map": {"resource_type": "model", "name": "customer_identity_map",
                                              "original_file_path": "models/marts/identity/customer_identity_map.sql"},
         "model.c360.stg_crm__contacts": {"resource_type": "model", "name": "stg_crm__contacts",

@@ -9,6 +9,7 @@ and scored against their labels: external data, not the generator's.
 from __future__ import annotations
 
 import csv
+
 import duckdb
 import pandas as pd
 import pytest

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from lifecycle_truth import attach_truth, churn_agreement, health_separation, roc_auc
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from engines.conftest import postgres_env  # noqa: F401 - the throwaway PostgreSQL server, a fixture here too
 from reliability_helpers import Holder, content_hashes
+
+from engines.conftest import postgres_env  # noqa: F401 - the throwaway PostgreSQL server, a fixture here too
 
 
 @pytest.fixture(scope="session")

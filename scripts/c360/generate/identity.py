@@ -14,11 +14,25 @@ import pyarrow.compute as pc
 
 from .formatting import masked, scatter
 from .pools import (
-    V_CANONICAL, V_DOUBLE, V_DROP, V_LOWER, V_NICK, V_NICK_ALT, V_SWAP, V_TRANSLIT, V_UPPER, Pools,
+    V_CANONICAL,
+    V_DOUBLE,
+    V_DROP,
+    V_LOWER,
+    V_NICK,
+    V_NICK_ALT,
+    V_SWAP,
+    V_TRANSLIT,
+    V_UPPER,
+    Pools,
 )
 from .population import Population
 from .vocab import (
-    COUNTRY_VARIANTS, JOB_TITLES, JUNK_EMAILS, JUNK_PHONES, ROLE_EMAIL_LOCALS, STREET_ABBREVIATIONS,
+    COUNTRY_VARIANTS,
+    JOB_TITLES,
+    JUNK_EMAILS,
+    JUNK_PHONES,
+    ROLE_EMAIL_LOCALS,
+    STREET_ABBREVIATIONS,
     STREET_SUFFIXES,
 )
 

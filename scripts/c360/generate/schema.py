@@ -257,7 +257,8 @@ TABLES: tuple[Table, ...] = (
     ], Conflict("body", "upper"), "sent_at"),
     _t("feedback", "survey_responses", [
         K("response_id", "response"), S("survey_type"), S("survey_channel"), email("respondent_email"),
-        S("respondent_phone"), R("ticket_id", "ticket"), Column("score", "S", "score"), S("comment"), ts("responded_at"),
+        S("respondent_phone"), R("ticket_id", "ticket"), Column("score", "S", "score"), S("comment"),
+        ts("responded_at"),
     ], Conflict("survey_channel", "vocab", ("email", "in_app", "sms")), "responded_at",
         defects=(*_GENERIC, "out_of_range_score")),
     _t("feedback", "claims", [

@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow as pa
 
 from . import formatting as fmt
-from .population import SEGMENTS, Population
 from .pools import Pools
+from .population import SEGMENTS, Population
 from .schema import NULL, PREFIX, TRUTH_SCHEMAS, Table
 
 PERSON_PREFIX, PERSON_WIDTH = "PER-", 7

@@ -20,7 +20,6 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from c360.project import C360Error
 from c360.scoring.config import ScoringConfig
 from c360.scoring.data import NOT_FEATURES
-from c360.scoring.metrics import binary_metrics
 
 STAGES = ("new_customer", "active", "at_risk", "reactivated")
 #: the baseline's inputs: recency, frequency and monetary value

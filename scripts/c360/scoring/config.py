@@ -40,7 +40,7 @@ class ScoringConfig:
     random_state: int = 0
 
     @classmethod
-    def load(cls, project_dir: Path, overrides: dict | None = None) -> "ScoringConfig":
+    def load(cls, project_dir: Path, overrides: dict | None = None) -> ScoringConfig:
         document = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text()) or {}
         values = dict((document.get("vars") or {}).get("c360_scoring") or {})
         values.update(overrides or {})

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,8 @@ def train_churn(project: Project, as_of: date, config: ScoringConfig, transform=
     p_test, p_baseline = churn.predict(evaluated, x_test), churn.predict_baseline(evaluated, x_test)
     candidate = binary_metrics(y_test, p_test, evaluated.base_rate)
     baseline = binary_metrics(y_test, p_baseline, evaluated.base_rate)
-    log(f"churn: {evaluated.algorithm} chosen on the calibration dates; out of time ROC AUC {candidate['roc_auc']} (baseline {baseline['roc_auc']}), "
+    log(f"churn: {evaluated.algorithm} chosen on the calibration dates; out of time ROC AUC {candidate['roc_auc']} "
+        f"(baseline {baseline['roc_auc']}), "
         f"Brier {candidate['brier']} (base rate {candidate['base_rate_brier']})")
     problems = []
     if candidate["roc_auc"] is None or baseline["roc_auc"] is None:
@@ -271,7 +272,7 @@ def score(project: Project, as_of: date | None = None, config: ScoringConfig | N
     dates = data.snapshot_dates(project)
     as_of = resolve_as_of(dates, as_of)
     log(f"scoring as of {as_of} (data known by the end of that day)")
-    scored_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    scored_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     churn_run, churn_model, _ = train_churn(project, as_of, config, transform, log)
     upsell_run, upsell_model, lines, subs = train_upsell(project, as_of, config, log)
     frames: dict[str, pd.DataFrame] = {}

@@ -6,7 +6,8 @@ the subcategory's popularity, its co-purchase lift with what the customer
 owns, how often it follows the lead item of the customer's last order, the
 customer's share of purchases in its category and their buying rhythm. A
 gradient-boosted classifier learns, from the window after earlier as-of
-dates, which new subcategory a customer bought first; its ranking is compared with recommending the most popular subcategories.
+dates, which new subcategory a customer bought first; its ranking is compared
+with recommending the most popular subcategories.
 """
 
 from __future__ import annotations
