@@ -20,6 +20,15 @@ def _parse_sources(value: str | None) -> list[str] | None:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
+def _progress(quiet: bool):
+    """Where progress messages go: stderr, nowhere with --quiet."""
+    return (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+
+
+QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress messages (they go to stderr).")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+
+
 SOURCES_HELP = (
     "Comma-separated sources this business has (others are switched off). "
     f"Known: {', '.join(SOURCES)}."
@@ -44,17 +53,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
               show_default=True, help="Output folder: raw/<source>/<table>.parquet and truth/.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-31",
               show_default=True, help="The simulated 'today': no event is later.")
-@click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress display (as --quiet).")
 @click.option("--corrupt", "corrupt_it", is_flag=True,
               help="Also append adversarial rows to every raw table (see `c360 corrupt`).")
-def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool, corrupt_it: bool) -> None:
+@QUIET
+@AS_JSON
+def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool, corrupt_it: bool,
+             quiet: bool, as_json: bool) -> None:
     """Generate the demo dataset with ground truth, deterministically."""
     from c360.generate import generate_dataset
 
     counts = generate_dataset(customers=customers, seed=seed, out=out_dir,
-                              as_of=as_of.date(), progress=not no_progress)
+                              as_of=as_of.date(), progress=not (no_progress or quiet or as_json))
     raw_rows = sum(rows for name, rows in counts.items() if not name.startswith("truth"))
-    click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
+    if as_json:
+        click.echo(json.dumps({"out": str(out_dir.resolve()), "raw_rows": raw_rows, "files": counts}, indent=2))
+    else:
+        click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
     if corrupt_it:
         _corrupt(out_dir, seed)
 
@@ -87,17 +102,23 @@ def corrupt(dataset: Path, seed: int) -> None:
 @click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
 @click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
 @click.option("--sources", "sources", help=SOURCES_HELP)
+@click.option("--no-bi-export", is_flag=True, help="Do not export the public marts for BI tools after the build.")
+@QUIET
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(warehouse, raw_path, target, sources, dbt_args) -> None:
+def build(warehouse, raw_path, target, sources, no_bi_export: bool, quiet: bool, dbt_args) -> None:
     """Run `dbt build` with the project's profile; other options go to dbt.
 
     A build that registers new erasure requests runs a second time, so that
     their rows leave every model (see "Erasure requests" in the README).
+    On DuckDB a successful build then exports the public marts as Parquet
+    for BI tools (see "BI tools" in the README). --quiet shows only errors.
 
     Example: c360 build --select staging --full-refresh
     """
     project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
-    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources), finish_erasures=True)
+    dbt_args = ("--quiet", *dbt_args) if quiet and "--quiet" not in dbt_args and "-q" not in dbt_args else dbt_args
+    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources), finish_erasures=True,
+            bi_export=not no_bi_export, log=_progress(quiet))
     if project.is_duckdb:
         click.echo(f"warehouse: {project.warehouse}")
 
@@ -206,7 +227,7 @@ def _score_for_demo(project: Project) -> None:
         click.echo(f"  {error}")
         return
     click.echo(f"  {result.churn_rows:,} churn scores and {result.upsell_rows:,} recommendations written")
-    run_dbt(project, "build", ["--select", "scores", "customer_360+"])
+    run_dbt(project, "build", ["--select", "scores", "customer_360+"], bi_export=True)
 
 
 def _print_customer_examples(warehouse: Path) -> None:
@@ -271,12 +292,62 @@ def _print_summary(warehouse: Path) -> None:
 
 @cli.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
-def summary(warehouse) -> None:
+@AS_JSON
+def summary(warehouse, as_json: bool) -> None:
     """Print row counts per layer of the DuckDB warehouse."""
+    from dataclasses import asdict
+
+    from c360.summary import relation_counts, source_table_counts
 
     project = Project.resolve(warehouse=warehouse)
+    if not project.warehouse.is_file():
+        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
+    if as_json:
+        counts = relation_counts(project.warehouse)
+        click.echo(json.dumps({"warehouse": str(project.warehouse),
+                               "relations": [asdict(item) for item in counts],
+                               "source_tables": [{**asdict(item), "erased": item.erased}
+                                                 for item in source_table_counts(project.warehouse, counts)]},
+                              indent=2, default=str))
+        return
     _print_summary(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--audience", help="Show the customer as this audience of the privacy policy sees them.")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the printed profile as an HTML page.")
+@AS_JSON
+def profile(key: str, audience: str | None, warehouse, target, html_out: Path | None, as_json: bool) -> None:
+    """Print one customer's 360: KEY is a customer_id (or a prefix of at least
+    six characters), an email address or a phone number.
+
+    Golden record (with the source of each field), lifecycle timeline, health
+    with its components and trend, distress reasons, recent touchpoints,
+    scores with reasons and recommendations. With --audience, only that
+    audience's views are read: columns masked as its policy says, customers
+    outside its row filter not found. Exit code 1 when no customer, or more
+    than one, matches KEY.
+    """
+    from rich.console import Console
+
+    from c360.profile import build_profile, render
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    if project.is_duckdb and not project.warehouse.is_file():
+        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
+    found = build_profile(project, key, audience)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), indent=2, default=str))
+        return
+    console = Console(record=html_out is not None)
+    render(found, console)
+    if html_out is not None:
+        console.save_html(str(html_out))
 
 
 @cli.command()
