@@ -351,6 +351,29 @@ def profile(key: str, audience: str | None, warehouse, target, html_out: Path | 
 
 
 @cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@AS_JSON
+def report(out: Path, warehouse, target, as_json: bool) -> None:
+    """Write a self-contained HTML report (opens offline): health and
+    distress distributions, churn risk by segment, NPS and CSAT trends, the
+    lifecycle funnel, share of voice, customers and revenue by region."""
+    from c360.report import write_report
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    if project.is_duckdb and not project.warehouse.is_file():
+        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
+    written = write_report(project, out)
+    if as_json:
+        click.echo(json.dumps({"out": str(out.resolve()), "plots": {p.key: p.marks for p in written.plots}},
+                              indent=2))
+    else:
+        click.echo(f"wrote {out.resolve()} ({len(written.plots)} plots)")
+
+
+@cli.command()
 @click.option("--check", is_flag=True, help="Fail if README.md's data contract is not up to date.")
 @click.option("--write", is_flag=True, help="Rewrite README.md's data contract section.")
 def contract(check: bool, write: bool) -> None:
