@@ -300,8 +300,6 @@ def summary(warehouse, as_json: bool) -> None:
     from c360.summary import relation_counts, source_table_counts
 
     project = Project.resolve(warehouse=warehouse)
-    if not project.warehouse.is_file():
-        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
     if as_json:
         counts = relation_counts(project.warehouse)
         click.echo(json.dumps({"warehouse": str(project.warehouse),
@@ -339,7 +337,7 @@ def profile(key: str, audience: str | None, warehouse, target, html_out: Path | 
 
     project = Project.resolve(warehouse=warehouse, target=target)
     if project.is_duckdb and not project.warehouse.is_file():
-        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
+        raise C360Error(f"no warehouse at {project.warehouse}: run `c360 build` or `make demo` first")
     found = build_profile(project, key, audience)
     if as_json:
         click.echo(json.dumps(found.to_json(), indent=2, default=str))
@@ -364,7 +362,7 @@ def report(out: Path, warehouse, target, as_json: bool) -> None:
 
     project = Project.resolve(warehouse=warehouse, target=target)
     if project.is_duckdb and not project.warehouse.is_file():
-        raise C360Error(f"no warehouse at {project.warehouse}: run c360 build (or c360 demo) first")
+        raise C360Error(f"no warehouse at {project.warehouse}: run `c360 build` or `make demo` first")
     written = write_report(project, out)
     if as_json:
         click.echo(json.dumps({"out": str(out.resolve()), "plots": {p.key: p.marks for p in written.plots}},
@@ -447,11 +445,7 @@ def score(as_of, warehouse, target, quiet: bool, as_json: bool) -> None:
 
     project = Project.resolve(warehouse=warehouse, target=target)
 
-    def log(message: str) -> None:
-        if not (quiet or as_json):
-            click.echo(message, err=True)
-
-    result = run_score(project, as_of.date() if as_of else None, log=log)
+    result = run_score(project, as_of.date() if as_of else None, log=_progress(quiet or as_json))
     if as_json:
         click.echo(json.dumps({"as_of": result.as_of.isoformat(), "churn": result.churn_run,
                                "upsell": result.upsell_run}, default=str, indent=2))
@@ -481,8 +475,9 @@ def bench() -> None:
               help="Keep the dataset and warehouse in this folder (a dataset already there is reused).")
 @click.option("--febrl", type=click.Choice(["1", "2", "3", "4a", "4b"]), default=None,
               help="Resolve a FEBRL labelled person dataset (external data) instead of generated data.")
+@QUIET
 def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple[float, ...],
-                   keep: Path | None, febrl: str | None) -> None:
+                   keep: Path | None, febrl: str | None, quiet: bool) -> None:
     """Precision, recall and F1 of customer_identity_map against the truth, and Splink's.
 
     Generates a dataset (or reuses --keep) or takes a FEBRL dataset (--febrl),
@@ -501,10 +496,10 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink")
     if febrl:
         report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
-                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
     else:
         report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
-                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
     console = Console()
     for renderable in render_report(report):
         console.print(renderable)
@@ -520,7 +515,9 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
               show_default=True, help="Where datasets and warehouses are built (replaced per size).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".bench"),
               show_default=True, help="Folder for scale.json and scale.md.")
-def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
+@QUIET
+@AS_JSON
+def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path, quiet: bool, as_json: bool) -> None:
     """How build cost grows with customers.
 
     For each size: generation time, a full build, an incremental build of one
@@ -541,10 +538,13 @@ def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
     results = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for customers in counts:
-        results.append(bench_size(customers, seed, workdir.resolve(), echo=click.echo))
+        results.append(bench_size(customers, seed, workdir.resolve(), echo=_progress(quiet or as_json)))
         # written after every size, so a long run leaves its figures behind
         (out_dir / "scale.json").write_text(json.dumps(to_json(results, seed), indent=2) + "\n")
         (out_dir / "scale.md").write_text(to_markdown(results, seed))
+    if as_json:
+        click.echo(json.dumps(to_json(results, seed), indent=2))
+        return
     click.echo(to_markdown(results, seed))
     click.echo(f"written: {out_dir / 'scale.json'}, {out_dir / 'scale.md'}")
 
@@ -560,8 +560,9 @@ def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
 @click.option("--throughput", type=click.IntRange(min=0), default=0,
               help="Also time scoring this many customers (the demo's repeated), e.g. 1000000.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@QUIET
 def bench_scoring(customers: int, seed: int, workdir: Path, no_cdnow: bool, cdnow_sample: bool,
-                  throughput: int, as_json: bool) -> None:
+                  throughput: int, as_json: bool, quiet: bool) -> None:
     """Churn and upsell quality out of time, against baselines.
 
     Demo data: churn ROC AUC, PR AUC, Brier score against the base rate and
@@ -573,7 +574,7 @@ def bench_scoring(customers: int, seed: int, workdir: Path, no_cdnow: bool, cdno
     """
     from c360.scoring.bench import run_benchmark, to_markdown
 
-    log = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+    log = _progress(quiet or as_json)
     results = run_benchmark(workdir.resolve(), customers, seed, cdnow=not no_cdnow, cdnow_sample=cdnow_sample,
                             throughput=throughput, log=log)
     click.echo(json.dumps(results, indent=2, default=str) if as_json else to_markdown(results))
