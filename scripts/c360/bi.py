@@ -4,11 +4,12 @@ A dashboard that opened the DuckDB warehouse itself would hold a lock on the
 file a build replaces, and on PostgreSQL or Spark would read tables while dbt
 rebuilds them. After every successful ``c360 build`` the public marts (those
 whose contract is enforced, and every audience view) are written instead to
-a new version folder::
+a new version folder beside the warehouse file (``bi/<warehouse file name
+without .duckdb>/``, so that two warehouses in one folder keep apart)::
 
-    bi/versions/<UTC time>-<random>/<mart>.parquet
-    bi/versions/<...>/c360_bi.duckdb      views over those files, for BI tools
-    bi/current -> versions/<...>          swapped in with one rename
+    bi/c360/versions/<UTC time>-<random>/<mart>.parquet
+    bi/c360/versions/<...>/c360_bi.duckdb   views over those files, for BI tools
+    bi/c360/current -> versions/<...>       swapped in with one rename
 
 ``current`` is replaced by renaming a new symbolic link over it, which is
 atomic: a reader sees the previous export or the new one, never a mix, and
@@ -58,9 +59,10 @@ def settings(project_dir: Path) -> dict:
 
 
 def bi_folder(project_dir: Path, warehouse: Path) -> Path:
-    """Where the export of ``warehouse`` goes (var c360_bi_export.folder,
-    relative to the warehouse's folder)."""
-    return Path(warehouse).resolve().parent / settings(project_dir)["folder"]
+    """Where the export of ``warehouse`` goes: var c360_bi_export.folder,
+    relative to the warehouse's folder, then the warehouse's name."""
+    path = Path(warehouse).resolve()
+    return path.parent / settings(project_dir)["folder"] / path.stem
 
 
 def public_marts(project_dir: Path) -> list[str]:

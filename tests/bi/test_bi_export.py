@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from c360 import dbt
-from c360.bi import VIEWS_FILE, export_bi, public_marts
+from c360.bi import VIEWS_FILE, bi_folder, export_bi, public_marts
 from c360.project import C360Error, Project
 
 
@@ -46,7 +46,7 @@ def test_public_marts_are_the_contracted_marts_and_audience_views(project_dir):
 
 def test_export_equals_the_warehouse_marts(project_dir, own_warehouse):
     result = export_bi(project_dir, own_warehouse)
-    root = own_warehouse.parent / "bi"
+    root = bi_folder(project_dir, own_warehouse)
     assert result.current == root / "current" and (root / "current").is_symlink()
     assert (root / "current").resolve() == result.folder.resolve()
     assert not result.skipped  # every public mart is built on the full dataset
@@ -71,7 +71,7 @@ def test_export_equals_the_warehouse_marts(project_dir, own_warehouse):
 def test_a_failed_build_leaves_the_previous_export(project_dir, own_warehouse, dataset, monkeypatch):
     project = Project.resolve(warehouse=own_warehouse, raw_path=dataset / "raw", target="duckdb")
     first = export_bi(project_dir, own_warehouse)
-    root = own_warehouse.parent / "bi"
+    root = bi_folder(project_dir, own_warehouse)
     before = current_version(root)
     full = first.tables["customer_360"]
 
@@ -108,7 +108,7 @@ def test_a_failed_build_leaves_the_previous_export(project_dir, own_warehouse, d
 
 def test_a_failed_export_keeps_the_current_one(project_dir, own_warehouse, monkeypatch):
     first = export_bi(project_dir, own_warehouse)
-    root = own_warehouse.parent / "bi"
+    root = bi_folder(project_dir, own_warehouse)
 
     def broken(version, tables):
         raise OSError("disk full")
@@ -122,7 +122,7 @@ def test_a_failed_export_keeps_the_current_one(project_dir, own_warehouse, monke
 
 def test_a_reader_keeps_a_consistent_export_while_the_next_one_is_written(project_dir, own_warehouse):
     first = export_bi(project_dir, own_warehouse)
-    root = own_warehouse.parent / "bi"
+    root = bi_folder(project_dir, own_warehouse)
     full = first.tables["customer_360"]
     reader = duckdb.connect(str(root / "current" / VIEWS_FILE), read_only=True)
     try:
