@@ -246,11 +246,18 @@ def _add_audience_sections(reader: Reader, profile: Profile, audience: str) -> N
         profile.omitted.append("touchpoints")
 
 
+#: Golden record column -> the survivorship group whose source table it shows.
+PROVENANCE_GROUPS = {"first_name": "name", "last_name": "name", "street_line": "address", "postal_code": "address",
+                     "city": "address", "country_code": "address"}
+
+
 def _text(value) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
         return f"{value:,.2f}"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", value):
+        return value.removesuffix("T00:00:00").replace("T", " ")  # ISO timestamps as they read
     return str(value)
 
 
@@ -266,7 +273,8 @@ def render(profile: Profile, console) -> None:
         if extra is not None:
             table.add_column(style="dim")
         for name, value in values.items():
-            table.add_row(name, _text(value), *([extra.get(name.split("_")[0], "")] if extra is not None else []))
+            source = extra.get(PROVENANCE_GROUPS.get(name, name), "") if extra is not None else None
+            table.add_row(name, _text(value), *([source] if extra is not None else []))
         return table
 
     def rows(title: str, items: list[dict]) -> Table:

@@ -113,7 +113,8 @@ def collect(project: Project) -> Report:
     funnel = query(f"select lifecycle_stage, stage_order, customers_ever from {marts}.rpt_lifecycle_funnel "
                    f"order by stage_order")
     plots.append(Plot("funnel", "Lifecycle funnel",
-                      svg_charts.bars(list(funnel["lifecycle_stage"]), {"customers ever": list(funnel["customers_ever"])},
+                      svg_charts.bars(list(funnel["lifecycle_stage"]),
+                                      {"customers ever": list(funnel["customers_ever"])},
                                       label="lifecycle funnel", horizontal=True),
                       len(funnel), "Customers who ever reached each lifecycle stage."))
 
@@ -136,11 +137,13 @@ def _churn_plot(customers, query, marts: str) -> Plot:
     if len(scored):
         table = scored.groupby(["segment", "churn_risk_band"]).size().unstack(fill_value=0)
         segments = list(table.index)
-        series = {band: [int(table.at[s, band]) if band in table.columns else 0 for s in segments]
-                  for band in RISK_BANDS}
+        totals = table.sum(axis=1)
+        series = {band: [round(100 * table.at[s, band] / totals[s], 1) if band in table.columns else 0.0
+                         for s in segments] for band in RISK_BANDS}
         return Plot("churn", "Churn risk by segment",
                     svg_charts.bars(segments, series, label="churn risk by segment", stacked=True),
-                    len(segments) * len(RISK_BANDS), "Customers per churn risk band (c360 score), by segment.")
+                    len(segments) * len(RISK_BANDS),
+                    "Share of each segment's scored customers per churn risk band (c360 score), %.")
     monthly = query(f"select month_start, segment, sum(churned) as churned, sum(active_at_start) as active "
                     f"from {marts}.rpt_churn_monthly group by month_start, segment")
     latest = sorted(monthly["month_start"].unique())[-12:]

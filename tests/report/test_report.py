@@ -110,5 +110,5 @@ def test_churn_risk_by_segment_uses_the_scores_once_there():
     plot = _churn_plot(customers, query=None, marts="unused")
     assert plot.marks == 6 and "c360 score" in plot.note
     values = [float(v) for v in re.findall(r'class="mark" data-value="([0-9.]+)"', plot.svg)]
-    # consumer: high 1, medium 0, low 1; corporate: high 0, medium 1, low 2
-    assert values == [1, 0, 1, 0, 1, 2]
+    # % per band, high, medium, low: consumer 1, 0, 1 of 2; corporate 0, 1, 2 of 3
+    assert values == [50, 0, 50, 0, 33.3, 66.7]
