@@ -197,6 +197,7 @@ def dbt_command(warehouse, raw_path, target, sources, dbt_args) -> None:
 @click.option("--sources", "sources", help=SOURCES_HELP)
 def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) -> None:
     """Generate a small dataset, build everything, print what was built."""
+    from c360.bi import bi_folder
     from c360.generate import generate_dataset
 
     project = Project.resolve(warehouse=warehouse)
@@ -208,12 +209,15 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     # incremental models nor erasures registered for its keys (the register outlives
     # --full-refresh), so the warehouse starts empty
     project.warehouse.unlink(missing_ok=True)
-    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources), finish_erasures=True)
+    # exported for BI tools now, and again after scoring, should scoring not publish
+    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources), finish_erasures=True,
+            bi_export=True)
     _score_for_demo(project)
     _print_summary(project.warehouse)
     _print_customer_examples(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
-    click.echo("open it with any DuckDB client or BI tool, or: c360 summary")
+    click.echo("open it with any DuckDB client, or: c360 summary, c360 profile <email>, c360 report")
+    click.echo(f"BI tools: {bi_folder(project.project_dir, project.warehouse) / 'current'} (see the README)")
 
 
 def _score_for_demo(project: Project) -> None:

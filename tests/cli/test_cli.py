@@ -141,6 +141,8 @@ def test_demo_generates_builds_and_reports(tmp_path):
         assert f"│ {layer}" in result.stdout
     assert warehouse.exists()
     assert (tmp_path / "data" / "truth" / "malformed_rows.parquet").exists()
+    # the public marts are exported for BI tools
+    assert (tmp_path / "bi" / "demo" / "current" / "customer_360.parquet").is_file()
 
 
 def test_summary_reconciles_raw_staged_and_quarantined(warehouse):
