@@ -20,6 +20,15 @@ def _parse_sources(value: str | None) -> list[str] | None:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
+def _progress(quiet: bool):
+    """Where progress messages go: stderr, nowhere with --quiet."""
+    return (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+
+
+QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress messages (they go to stderr).")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+
+
 SOURCES_HELP = (
     "Comma-separated sources this business has (others are switched off). "
     f"Known: {', '.join(SOURCES)}."
@@ -44,17 +53,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
               show_default=True, help="Output folder: raw/<source>/<table>.parquet and truth/.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-31",
               show_default=True, help="The simulated 'today': no event is later.")
-@click.option("--no-progress", is_flag=True, help="Do not show a progress display.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress display (as --quiet).")
 @click.option("--corrupt", "corrupt_it", is_flag=True,
               help="Also append adversarial rows to every raw table (see `c360 corrupt`).")
-def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool, corrupt_it: bool) -> None:
+@QUIET
+@AS_JSON
+def generate(customers: int, seed: int, out_dir: Path, as_of, no_progress: bool, corrupt_it: bool,
+             quiet: bool, as_json: bool) -> None:
     """Generate the demo dataset with ground truth, deterministically."""
     from c360.generate import generate_dataset
 
     counts = generate_dataset(customers=customers, seed=seed, out=out_dir,
-                              as_of=as_of.date(), progress=not no_progress)
+                              as_of=as_of.date(), progress=not (no_progress or quiet or as_json))
     raw_rows = sum(rows for name, rows in counts.items() if not name.startswith("truth"))
-    click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
+    if as_json:
+        click.echo(json.dumps({"out": str(out_dir.resolve()), "raw_rows": raw_rows, "files": counts}, indent=2))
+    else:
+        click.echo(f"wrote {out_dir.resolve()} ({raw_rows:,} raw rows in {len(counts)} files)")
     if corrupt_it:
         _corrupt(out_dir, seed)
 
@@ -87,17 +102,23 @@ def corrupt(dataset: Path, seed: int) -> None:
 @click.option("--raw-path", type=click.Path(file_okay=False), help="Raw data folder (default: $C360_RAW_PATH).")
 @click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
 @click.option("--sources", "sources", help=SOURCES_HELP)
+@click.option("--no-bi-export", is_flag=True, help="Do not export the public marts for BI tools after the build.")
+@QUIET
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
-def build(warehouse, raw_path, target, sources, dbt_args) -> None:
+def build(warehouse, raw_path, target, sources, no_bi_export: bool, quiet: bool, dbt_args) -> None:
     """Run `dbt build` with the project's profile; other options go to dbt.
 
     A build that registers new erasure requests runs a second time, so that
     their rows leave every model (see "Erasure requests" in the README).
+    On DuckDB a successful build then exports the public marts as Parquet
+    for BI tools (see "BI tools" in the README). --quiet shows only errors.
 
     Example: c360 build --select staging --full-refresh
     """
     project = Project.resolve(warehouse=warehouse, raw_path=raw_path, target=target)
-    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources), finish_erasures=True)
+    dbt_args = ("--quiet", *dbt_args) if quiet and "--quiet" not in dbt_args and "-q" not in dbt_args else dbt_args
+    run_dbt(project, "build", dbt_args, only_sources=_parse_sources(sources), finish_erasures=True,
+            bi_export=not no_bi_export, log=_progress(quiet))
     if project.is_duckdb:
         click.echo(f"warehouse: {project.warehouse}")
 
@@ -206,6 +227,7 @@ def docs(warehouse, raw_path, target, sources, out, port, host, no_serve, serve_
 @click.option("--sources", "sources", help=SOURCES_HELP)
 def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) -> None:
     """Generate a small dataset, build everything, print what was built."""
+    from c360.bi import bi_folder
     from c360.generate import generate_dataset
 
     project = Project.resolve(warehouse=warehouse)
@@ -217,12 +239,15 @@ def demo(customers: int, seed: int, out_dir: Path | None, warehouse, sources) ->
     # incremental models nor erasures registered for its keys (the register outlives
     # --full-refresh), so the warehouse starts empty
     project.warehouse.unlink(missing_ok=True)
-    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources), finish_erasures=True)
+    # exported for BI tools now, and again after scoring, should scoring not publish
+    run_dbt(project, "build", ["--full-refresh"], only_sources=_parse_sources(sources), finish_erasures=True,
+            bi_export=True)
     _score_for_demo(project)
     _print_summary(project.warehouse)
     _print_customer_examples(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
-    click.echo("open it with any DuckDB client or BI tool, or: c360 summary")
+    click.echo("open it with any DuckDB client, or: c360 summary, c360 profile <email>, c360 report")
+    click.echo(f"BI tools: {bi_folder(project.project_dir, project.warehouse) / 'current'} (see the README)")
 
 
 def _score_for_demo(project: Project) -> None:
@@ -239,7 +264,7 @@ def _score_for_demo(project: Project) -> None:
     except C360Error as error:  # a model that loses to its baseline is not published; the demo goes on
         click.echo(f"  {error}")
     selected = ["scores", "customer_360+"] + (["enrichment+"] if enriched.total_scored else [])
-    run_dbt(project, "build", ["--select", *selected])
+    run_dbt(project, "build", ["--select", *selected], bi_export=True)
 
 
 def _print_customer_examples(warehouse: Path) -> None:
@@ -313,12 +338,83 @@ def _print_summary(warehouse: Path) -> None:
 
 @cli.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
-def summary(warehouse) -> None:
+@AS_JSON
+def summary(warehouse, as_json: bool) -> None:
     """Print row counts per layer of the DuckDB warehouse."""
+    from dataclasses import asdict
+
+    from c360.summary import relation_counts, source_table_counts
 
     project = Project.resolve(warehouse=warehouse)
+    if as_json:
+        counts = relation_counts(project.warehouse)
+        click.echo(json.dumps({"warehouse": str(project.warehouse),
+                               "relations": [asdict(item) for item in counts],
+                               "source_tables": [{**asdict(item), "erased": item.erased}
+                                                 for item in source_table_counts(project.warehouse, counts)]},
+                              indent=2, default=str))
+        return
     _print_summary(project.warehouse)
     click.echo(f"\nwarehouse: {project.warehouse}")
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--audience", help="Show the customer as this audience of the privacy policy sees them.")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the printed profile as an HTML page.")
+@AS_JSON
+def profile(key: str, audience: str | None, warehouse, target, html_out: Path | None, as_json: bool) -> None:
+    """Print one customer's 360: KEY is a customer_id (or a prefix of at least
+    six characters), an email address or a phone number.
+
+    Golden record (with the source of each field), lifecycle timeline, health
+    with its components and trend, distress reasons, recent touchpoints,
+    scores with reasons and recommendations. With --audience, only that
+    audience's views are read: columns masked as its policy says, customers
+    outside its row filter not found. Exit code 1 when no customer, or more
+    than one, matches KEY.
+    """
+    from rich.console import Console
+
+    from c360.profile import build_profile, render
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    if project.is_duckdb and not project.warehouse.is_file():
+        raise C360Error(f"no warehouse at {project.warehouse}: run `c360 build` or `make demo` first")
+    found = build_profile(project, key, audience)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), indent=2, default=str))
+        return
+    console = Console(record=html_out is not None)
+    render(found, console)
+    if html_out is not None:
+        console.save_html(str(html_out))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--warehouse", type=click.Path(dir_okay=False), help="DuckDB file (default: $C360_WAREHOUSE).")
+@click.option("--target", help="dbt target in profiles.yml (default: $C360_TARGET or duckdb).")
+@AS_JSON
+def report(out: Path, warehouse, target, as_json: bool) -> None:
+    """Write a self-contained HTML report (opens offline): health and
+    distress distributions, churn risk by segment, NPS and CSAT trends, the
+    lifecycle funnel, share of voice, customers and revenue by region."""
+    from c360.report import write_report
+
+    project = Project.resolve(warehouse=warehouse, target=target)
+    if project.is_duckdb and not project.warehouse.is_file():
+        raise C360Error(f"no warehouse at {project.warehouse}: run `c360 build` or `make demo` first")
+    written = write_report(project, out)
+    if as_json:
+        click.echo(json.dumps({"out": str(out.resolve()), "plots": {p.key: p.marks for p in written.plots}},
+                              indent=2))
+    else:
+        click.echo(f"wrote {out.resolve()} ({len(written.plots)} plots)")
 
 
 @cli.command()
@@ -395,11 +491,7 @@ def score(as_of, warehouse, target, quiet: bool, as_json: bool) -> None:
 
     project = Project.resolve(warehouse=warehouse, target=target)
 
-    def log(message: str) -> None:
-        if not (quiet or as_json):
-            click.echo(message, err=True)
-
-    result = run_score(project, as_of.date() if as_of else None, log=log)
+    result = run_score(project, as_of.date() if as_of else None, log=_progress(quiet or as_json))
     if as_json:
         click.echo(json.dumps({"as_of": result.as_of.isoformat(), "churn": result.churn_run,
                                "upsell": result.upsell_run}, default=str, indent=2))
@@ -450,8 +542,9 @@ def bench() -> None:
               help="Keep the dataset and warehouse in this folder (a dataset already there is reused).")
 @click.option("--febrl", type=click.Choice(["1", "2", "3", "4a", "4b"]), default=None,
               help="Resolve a FEBRL labelled person dataset (external data) instead of generated data.")
+@QUIET
 def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple[float, ...],
-                   keep: Path | None, febrl: str | None) -> None:
+                   keep: Path | None, febrl: str | None, quiet: bool) -> None:
     """Precision, recall and F1 of customer_identity_map against the truth, and Splink's.
 
     Generates a dataset (or reuses --keep) or takes a FEBRL dataset (--febrl),
@@ -470,10 +563,10 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink") from None
     if febrl:
         report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
-                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
     else:
         report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
-                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=click.echo)
+                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
     console = Console()
     for renderable in render_report(report):
         console.print(renderable)
@@ -489,7 +582,9 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
               show_default=True, help="Where datasets and warehouses are built (replaced per size).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".bench"),
               show_default=True, help="Folder for scale.json and scale.md.")
-def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
+@QUIET
+@AS_JSON
+def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path, quiet: bool, as_json: bool) -> None:
     """How build cost grows with customers.
 
     For each size: generation time, a full build, an incremental build of one
@@ -510,10 +605,13 @@ def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
     results = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for customers in counts:
-        results.append(bench_size(customers, seed, workdir.resolve(), echo=click.echo))
+        results.append(bench_size(customers, seed, workdir.resolve(), echo=_progress(quiet or as_json)))
         # written after every size, so a long run leaves its figures behind
         (out_dir / "scale.json").write_text(json.dumps(to_json(results, seed), indent=2) + "\n")
         (out_dir / "scale.md").write_text(to_markdown(results, seed))
+    if as_json:
+        click.echo(json.dumps(to_json(results, seed), indent=2))
+        return
     click.echo(to_markdown(results, seed))
     click.echo(f"written: {out_dir / 'scale.json'}, {out_dir / 'scale.md'}")
 
@@ -529,8 +627,9 @@ def bench_scale(sizes: str, seed: int, workdir: Path, out_dir: Path) -> None:
 @click.option("--throughput", type=click.IntRange(min=0), default=0,
               help="Also time scoring this many customers (the demo's repeated), e.g. 1000000.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@QUIET
 def bench_scoring(customers: int, seed: int, workdir: Path, no_cdnow: bool, cdnow_sample: bool,
-                  throughput: int, as_json: bool) -> None:
+                  throughput: int, as_json: bool, quiet: bool) -> None:
     """Churn and upsell quality out of time, against baselines.
 
     Demo data: churn ROC AUC, PR AUC, Brier score against the base rate and
@@ -542,7 +641,7 @@ def bench_scoring(customers: int, seed: int, workdir: Path, no_cdnow: bool, cdno
     """
     from c360.scoring.bench import run_benchmark, to_markdown
 
-    log = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+    log = _progress(quiet or as_json)
     results = run_benchmark(workdir.resolve(), customers, seed, cdnow=not no_cdnow, cdnow_sample=cdnow_sample,
                             throughput=throughput, log=log)
     click.echo(json.dumps(results, indent=2, default=str) if as_json else to_markdown(results))

@@ -322,6 +322,8 @@ def run_dbt(
     extra: Sequence[str] = (),
     only_sources: Sequence[str] | None = None,
     finish_erasures: bool = False,
+    bi_export: bool = False,
+    log: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
 ) -> None:
     """Run a dbt command; raise C360Error when it does not succeed.
 
@@ -329,7 +331,9 @@ def run_dbt(
     registers new erasure requests is run a second time: the first
     registers them at its end, the second leaves their rows out of every
     model. On DuckDB the warehouse file is then rewritten, so that no freed
-    page keeps the bytes of an erased row.
+    page keeps the bytes of an erased row. With ``bi_export`` a successful
+    DuckDB build then exports the public marts for BI tools (c360.bi), unless
+    var c360_bi_export.enabled is false.
     """
     atomic = project.is_duckdb and command in WRITING_COMMANDS
     try:
@@ -342,6 +346,8 @@ def run_dbt(
     env = {"C360_TARGET": project.target, "C360_RAW_PATH": str(project.raw_path), **masking_key_env(project)}
     if atomic:
         _run_duckdb_atomically(project, args, env, finish_erasures)
+        if bi_export and command == "build":
+            _export_bi(project, log)
         return
     if project.is_duckdb:
         locks.ensure_writable(project.warehouse, f"dbt {command}")
@@ -353,6 +359,21 @@ def run_dbt(
             _release_duckdb()  # the warehouse file is free for the scripts that read or write it next
     if failure:
         raise C360Error(f"dbt {command} failed: {failure}")
+
+
+def _export_bi(project: Project, log: Callable[[str], None]) -> None:
+    """Export the published warehouse's public marts for BI tools (after the
+    build lock is released: the export reads the published file only)."""
+    from c360.bi import export_bi, settings
+
+    if not settings(project.project_dir)["enabled"]:
+        return
+    try:
+        result = export_bi(project.project_dir, project.warehouse)
+    except Exception as error:  # noqa: BLE001 - the build itself succeeded and is published
+        raise C360Error(f"the build succeeded and {project.warehouse} is published, but the BI export "
+                        f"failed (the previous export stays current): {error}") from error
+    log(f"bi export: {len(result.tables)} public marts in {result.current} -> {result.folder.name}")
 
 
 def _run_duckdb_atomically(project: Project, args: list[str], env: dict[str, str],

@@ -150,6 +150,8 @@ def test_demo_generates_builds_and_reports(tmp_path):
             "select (select count(*) from main_enrichment.text_sentiment), "
             "count(sentiment_recent) from main_marts.customer_360").fetchone()
     assert enriched > 0 and customers > 0
+    # the public marts are exported for BI tools
+    assert (tmp_path / "bi" / "demo" / "current" / "customer_360.parquet").is_file()
 
 
 def test_summary_reconciles_raw_staged_and_quarantined(warehouse):

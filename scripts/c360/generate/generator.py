@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .batch import Batch
@@ -114,7 +115,8 @@ def generate_dataset(customers: int, seed: int, out: Path, as_of: dt.date = dt.d
     starts = range(0, pop.n, CHUNK_SIZE)
 
     display = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn()) if progress else nullcontext()
+                       TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn(),
+                       console=Console(stderr=True)) if progress else nullcontext()
     out.mkdir(parents=True, exist_ok=True)
     with display, DatasetWriter(out) as writer:
         task = display.add_task("chunks", total=len(starts), rows=0) if progress else None
