@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from browser import dump_dom, screenshot, served
 from c360.cli import cli
 from c360.report import PLOTS, _churn_plot
-from browser import dump_dom, screenshot, served
 
 ARTIFACTS = "test-artifacts"
 

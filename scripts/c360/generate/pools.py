@@ -156,7 +156,8 @@ def _render_postcode(rng: np.random.Generator, country: int, area: str) -> str:
     if country == 0:
         return f"{area}{rng.integers(100):02d}"
     if country == 1:
-        letters = GB_UNIT_LETTERS[rng.integers(len(GB_UNIT_LETTERS))] + GB_UNIT_LETTERS[rng.integers(len(GB_UNIT_LETTERS))]
+        first = GB_UNIT_LETTERS[rng.integers(len(GB_UNIT_LETTERS))]
+        letters = first + GB_UNIT_LETTERS[rng.integers(len(GB_UNIT_LETTERS))]
         return f"{area}{rng.integers(1, 21)} {rng.integers(10)}{letters}"
     return f"{area}{rng.integers(1000):03d}"
 

@@ -42,7 +42,7 @@ class TextConfig:
     competitors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, project_dir: Path, disabled: set[str] | frozenset[str] = frozenset()) -> "TextConfig":
+    def load(cls, project_dir: Path, disabled: set[str] | frozenset[str] = frozenset()) -> TextConfig:
         project_dir = Path(project_dir)
         document = yaml.safe_load((project_dir / "dbt_project.yml").read_text()) or {}
         settings = dict((document.get("vars") or {}).get("c360_text") or {})

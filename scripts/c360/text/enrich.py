@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -112,7 +112,7 @@ def enrich(project: Project, config: TextConfig | None = None, log=print) -> Enr
     known = enriched_keys(project)
     known_keys = set(known.itertuples(index=False, name=None))
     scorer, version = TextScorer(config), scorer_version()
-    enriched_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    enriched_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     result = EnrichResult(scorer_version=version)
     new_frames = []
     for source in config.sources:

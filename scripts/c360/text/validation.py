@@ -93,7 +93,8 @@ def agreement_with_people(scorer: TextScorer, ratings: pd.DataFrame | None = Non
     people = _labels(ratings["rating"].to_numpy(), low, high)
     labels = np.array([scorer.label(score) for score in scores])
     out = []
-    for name, mask in [(c, (ratings["corpus"] == c).to_numpy()) for c in CORPORA] + [("all", np.ones(len(ratings), bool))]:
+    masks = [(c, (ratings["corpus"] == c).to_numpy()) for c in CORPORA] + [("all", np.ones(len(ratings), bool))]
+    for name, mask in masks:
         s, r = pd.Series(scores[mask]), pd.Series(ratings["rating"].to_numpy()[mask])
         out.append(Agreement(name, int(mask.sum()), float(s.corr(r)), float(s.corr(r, method="spearman")),
                              float((labels[mask] == people[mask]).mean())))
