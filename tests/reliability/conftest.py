@@ -12,7 +12,7 @@ from engines.conftest import postgres_env  # noqa: F401 - the throwaway PostgreS
 
 
 @pytest.fixture(scope="session")
-def warehouse(warehouse, dataset, tmp_path_factory) -> Path:
+def finished_warehouse(warehouse, dataset, tmp_path_factory) -> Path:
     """The session's build, built again the way `c360 build` ends a build:
     the session's build registered the dataset's erasure requests at its
     end, this one leaves their rows out. A re-run must change nothing from
@@ -28,9 +28,9 @@ def warehouse(warehouse, dataset, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def warehouse_hashes(warehouse) -> dict:
-    """Content hashes of the session's clean build."""
-    return content_hashes(warehouse)
+def warehouse_hashes(finished_warehouse) -> dict:
+    """Content hashes of the finished build (finished_warehouse)."""
+    return content_hashes(finished_warehouse)
 
 
 @pytest.fixture()

@@ -25,9 +25,9 @@ COUNT = "select count(*) from main_marts.customer_360"
 
 
 @pytest.fixture()
-def project(warehouse, dataset, tmp_path) -> Project:
+def project(finished_warehouse, dataset, tmp_path) -> Project:
     path = tmp_path / "c360.duckdb"
-    shutil.copyfile(warehouse, path)
+    shutil.copyfile(finished_warehouse, path)
     return Project.resolve(warehouse=path, raw_path=dataset / "raw", target="duckdb")
 
 

@@ -35,17 +35,17 @@ def file_digest(path) -> str:
     return digest.hexdigest()
 
 
-def test_a_second_build_on_the_same_input_changes_no_table(warehouse, warehouse_hashes, dataset, tmp_path):
+def test_a_second_build_on_the_same_input_changes_no_table(finished_warehouse, warehouse_hashes, dataset, tmp_path):
     path = tmp_path / "c360.duckdb"
-    shutil.copyfile(warehouse, path)
+    shutil.copyfile(finished_warehouse, path)
     run_dbt(Project.resolve(warehouse=path, raw_path=dataset / "raw", target="duckdb"), "build")
     assert differences(content_hashes(path), warehouse_hashes) == []
 
 
-def test_a_build_killed_halfway_changes_nothing_and_the_next_build_recovers(warehouse, warehouse_hashes, dataset,
-                                                                            tmp_path):
+def test_a_build_killed_halfway_changes_nothing_and_the_next_build_recovers(finished_warehouse, warehouse_hashes,
+                                                                            dataset, tmp_path):
     published = tmp_path / "c360.duckdb"
-    shutil.copyfile(warehouse, published)
+    shutil.copyfile(finished_warehouse, published)
     before = file_digest(published)
     process = subprocess.Popen(
         c360_command("build", "--warehouse", str(published), "--raw-path", str(dataset / "raw"),
