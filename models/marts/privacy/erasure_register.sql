@@ -140,56 +140,62 @@ erased_0 as (
     {%- endfor %}
 ),
 
+{#- Each linked table's rows are found from the erased rows of its parent
+    table alone (erased_0 for a person record, the parent's linked_<n>
+    for a linked table), so no step repeats the steps before it: engines
+    that inline CTEs (Spark) analyse a plan that grows with the number of
+    links rather than doubling with each. -#}
+{%- set rows_cte = {} -%}
 {% for t in links %}
     {%- set step = loop.index %}
-    {%- set previous = 'erased_' ~ loop.index0 %}
     {%- for link in t.links %}
+        {%- set other = link.get('referenced_by') or link.parent %}
+        {%- set other_rows = rows_cte.get(other, 'erased_0') %}
         {%- if link.get('referenced_by') %}
-            {%- set referencing = link.referenced_by %}
-            -- {{ t.key }} named by erased rows of {{ referencing }} ...
+            -- {{ t.key }} named by erased rows of {{ other }} ...
             parents_{{ step }}_{{ loop.index }} as (
                 select distinct
-                    {{ previous }}.request_id,
-                    {{ previous }}.customer_id,
+                    erased_referencing.request_id,
+                    erased_referencing.customer_id,
                     referencing.{{ link.column }} as parent_value
-                from {{ previous }}
-                inner join {{ c360.erasure_base(referencing) }} as referencing
-                    on {{ previous }}.record_id = {{ c360.erasure_row_id('referencing') }}
-                where {{ previous }}.source_table = '{{ referencing }}'
+                from {{ other_rows }} as erased_referencing
+                inner join {{ c360.erasure_base(other) }} as referencing
+                    on erased_referencing.record_id = {{ c360.erasure_row_id('referencing') }}
+                where erased_referencing.source_table = '{{ other }}'
             ),
 
-            -- ... and by no row of {{ referencing }} that stays
+            -- ... and by no row of {{ other }} that stays
             kept_{{ step }}_{{ loop.index }} as (
                 select distinct referencing.{{ link.column }} as parent_value
-                from {{ c360.erasure_base(referencing) }} as referencing
+                from {{ c360.erasure_base(other) }} as referencing
                 where not exists (
                     select 1
-                    from {{ previous }} as erased_referencing
+                    from {{ other_rows }} as erased_referencing
                     where
-                        erased_referencing.source_table = '{{ referencing }}'
+                        erased_referencing.source_table = '{{ other }}'
                         and erased_referencing.record_id = {{ c360.erasure_row_id('referencing') }}
                 )
             ),
 
         {%- else %}
-            -- erased rows of {{ link.parent }}: {{ link.get('parent_column', 'their keys') }}
+            -- erased rows of {{ other }}: {{ link.get('parent_column', 'their keys') }}
             parents_{{ step }}_{{ loop.index }} as (
                 {%- if link.get('parent_column') %}
                     select distinct
-                        {{ previous }}.request_id,
-                        {{ previous }}.customer_id,
+                        erased_parents.request_id,
+                        erased_parents.customer_id,
                         parent_rows.{{ link.parent_column }} as parent_value
-                    from {{ previous }}
-                    inner join {{ c360.erasure_base(link.parent) }} as parent_rows
-                        on {{ previous }}.record_id = parent_rows._record_key
-                    where {{ previous }}.source_table = '{{ link.parent }}'
+                    from {{ other_rows }} as erased_parents
+                    inner join {{ c360.erasure_base(other) }} as parent_rows
+                        on erased_parents.record_id = parent_rows._record_key
+                    where erased_parents.source_table = '{{ other }}'
                 {%- else %}
                     select
                         request_id,
                         customer_id,
                         record_id as parent_value
-                    from {{ previous }}
-                    where source_table = '{{ link.parent }}'
+                    from {{ other_rows }}
+                    where source_table = '{{ other }}'
                 {%- endif %}
             ),
 
@@ -197,11 +203,9 @@ erased_0 as (
     {%- endfor %}
 
     -- {{ t.key }}: rows that belong to erased rows
-    erased_{{ step }} as (
-        select * from {{ previous }}
+    linked_{{ step }} as (
         {%- for link in t.links %}
             {%- set joined_column = '_record_key' if link.get('referenced_by') else link.column %}
-            union all
             select distinct
                 parents_{{ step }}_{{ loop.index }}.request_id,
                 parents_{{ step }}_{{ loop.index }}.customer_id,
@@ -218,10 +222,44 @@ erased_0 as (
                     where kept_{{ step }}_{{ loop.index }}.parent_value = rows._record_key
                 )
             {%- endif %}
+            union all
         {%- endfor %}
+        -- {{ t.key }} rows found directly
+        select
+            request_id,
+            customer_id,
+            source_table,
+            record_id,
+            erasure_rule
+        from erased_0
+        where source_table = '{{ t.key }}'
     ),
+    {%- do rows_cte.update({t.key: 'linked_' ~ step}) %}
 
 {% endfor %}
+erased as (
+    select
+        request_id,
+        customer_id,
+        source_table,
+        record_id,
+        erasure_rule
+    from erased_0
+    {%- if links %}
+        where source_table not in ('{{ links | map(attribute="key") | join("', '") }}')
+    {%- endif %}
+    {%- for t in links %}
+        union all
+        select
+            request_id,
+            customer_id,
+            source_table,
+            record_id,
+            erasure_rule
+        from linked_{{ loop.index }}
+    {%- endfor %}
+),
+
 registered as (
     select
         request_id,
@@ -230,7 +268,7 @@ registered as (
         {{ c360.sha256_hex('customer_id') }} as customer_id_hash,
         -- the first rule that found the row: customer, identifier, link, orphaned, request
         min(erasure_rule) as erasure_rule
-    from erased_{{ links | length }}
+    from erased
     group by request_id, source_table, record_id, customer_id
 ),
 
