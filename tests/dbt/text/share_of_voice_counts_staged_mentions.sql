@@ -1,14 +1,14 @@
 {{ config(enabled=c360.source_enabled('social')) }}
 {#- The share of voice counts every staged mention posted and loaded by the
-    as-of date, and each enriched one once: a row is a count that differs. -#}
-{%- set as_of_at = c360.as_of_at() %}
+    as-of date (the mentions of fct_social_mentions), and each enriched one
+    once: a row is a count that differs. It reads no staging model, so that
+    `dbt build --select staging` does not select it. -#}
 
 with
 
 staged as (
     select count(*) as mentions
-    from {{ ref('stg_social__mentions') }}
-    where posted_at < {{ as_of_at }} and (loaded_at is null or loaded_at < {{ as_of_at }})
+    from {{ ref('fct_social_mentions') }}
 ),
 
 enriched as (
