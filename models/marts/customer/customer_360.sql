@@ -51,10 +51,6 @@ geocoded as (
     select * from {{ ref('int_customers__geocoded') }}
 ),
 
-nearest_stores as (
-    select * from {{ ref('int_customers__nearest_store') }}
-),
-
 churn_scores as (
     select * from {{ ref('stg_scores__churn_scores') }}
 ),
@@ -97,6 +93,10 @@ latest_scoring as (
 {%- endfor %}
 
 {% if c360.source_enabled('commerce') %}
+    nearest_stores as (
+        select * from {{ ref('int_customers__nearest_store') }}
+    ),
+
     order_lines as (
         select * from {{ ref('fct_order_lines') }}
     ),
@@ -123,6 +123,14 @@ latest_scoring as (
         group by customer_id, category
     ),
 {% else %}
+nearest_stores as (
+    select
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as nearest_store_id,
+        cast(null as {{ double }}) as nearest_store_km
+    where 1 = 0
+),
+
 products_owned as (
     select
         cast(null as {{ dbt.type_string() }}) as customer_id,

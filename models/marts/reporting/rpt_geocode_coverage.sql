@@ -1,14 +1,14 @@
 {#-
     Geocoding coverage: for customers, stores and orders, how many rows
     geocoded at each match level and the share of the entity's rows; a row
-    is geocoded when it has coordinates.
+    is geocoded when it has coordinates. Stores and orders are left out when
+    the commerce source is off.
 -#}
 {%- set double = c360.type_double() -%}
-{%- set entities = [
-    ('customers', 'int_customers__geocoded'),
-    ('stores', 'int_stores__geocoded'),
-    ('orders', 'int_orders__geocoded')
-] -%}
+{%- set entities = [('customers', 'int_customers__geocoded')] -%}
+{%- if c360.source_enabled('commerce') -%}
+    {%- do entities.extend([('stores', 'int_stores__geocoded'), ('orders', 'int_orders__geocoded')]) -%}
+{%- endif -%}
 
 with
 
