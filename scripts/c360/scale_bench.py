@@ -4,8 +4,9 @@ For each size the benchmark generates a dataset, splits off its last day
 (c360.generate.next_day), builds the earlier state in full, then the next day
 incrementally, and times a floor: one DuckDB query that reads every raw table
 once and writes one row per person key. Every step runs in a child process,
-so its time and peak memory (maximum resident set size) are its own. Results
-are printed and written as JSON and Markdown.
+so its time and peak memory (maximum resident set size) are its own. After
+the incremental build it scores churn and upsell (`c360 score`) on the built
+warehouse. Results are printed and written as JSON and Markdown.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ PERSON_COLUMNS = (
 class Step:
     seconds: float
     peak_memory_mb: float
+    #: non-zero only where the caller accepted it (scoring: a model the baseline gate refused)
+    exit_code: int = 0
 
 
 @dataclass
@@ -47,6 +50,8 @@ class SizeResult:
     raw_rows: int
     next_day_rows: int
     rows_per_layer: dict[str, int]
+    #: `c360 score` on the incrementally built warehouse (training, scoring, write-back)
+    scoring: Step | None = None
     #: dbt execution time of the models alone (tests and parsing left out)
     model_seconds_full: float = 0.0
     model_seconds_incremental: float = 0.0
@@ -62,20 +67,24 @@ class SizeResult:
         return self.incremental_build.seconds / self.full_build.seconds
 
 
-def run_step(command: list[str], log: Path, env: dict[str, str] | None = None) -> Step:
-    """Run ``command`` as a child process; its wall time and peak RSS."""
+def run_step(command: list[str], log: Path, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> Step:
+    """Run ``command`` as a child process; its wall time and peak RSS.
+
+    An exit code outside ``ok`` is an error carrying the log's last lines.
+    """
     started = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if process.returncode not in ok:
         tail = "\n".join(log.read_text().splitlines()[-20:])
         raise C360Error(f"{' '.join(command[:4])} ... failed (exit {process.returncode}); see {log}:\n{tail}")
     # ru_maxrss is in kilobytes on Linux, bytes on macOS
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return Step(seconds=round(seconds, 2), peak_memory_mb=round(usage.ru_maxrss / scale, 1))
+    return Step(seconds=round(seconds, 2), peak_memory_mb=round(usage.ru_maxrss / scale, 1),
+                exit_code=process.returncode)
 
 
 def floor_sql(raw: Path, database: Path) -> str:
@@ -154,7 +163,11 @@ def bench_size(customers: int, seed: int, workdir: Path, echo=print) -> SizeResu
                             "--raw-path", str(folder / "after"),
                             "--target", "duckdb", "--target-path", str(folder / "target-incremental")],
                            logs / "incremental_build.log")
+    echo(f"[{customers:,}] scoring churn and upsell")
+    scoring = run_step([*cli, "score", "--warehouse", str(warehouse), "--target", "duckdb", "--quiet"],
+                       logs / "score.log", ok=(0, 1))  # 1: a model refused by the baseline gate
     return SizeResult(
+        scoring=scoring,
         customers=customers, generate=generate, full_build=full, incremental_build=incremental, floor=floor,
         raw_rows=sum(days.rows_before.values()),
         next_day_rows=sum(days.rows_after.values()) - sum(days.rows_before.values()),
@@ -193,22 +206,26 @@ def to_markdown(results: list[SizeResult], seed: int) -> str:
         f"DuckDB memory limit {info['duckdb_memory_limit']}.",
         "",
         "| customers | raw rows | generate s | floor s | full build s | incremental day s | "
-        "full ÷ floor | incremental ÷ full | peak memory MB (full / incremental) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "scoring s | full ÷ floor | incremental ÷ full | peak memory MB (full / incremental / scoring) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.customers:,} | {r.raw_rows:,} | {r.generate.seconds:.1f} | {r.floor.seconds:.2f} | "
-            f"{r.full_build.seconds:.1f} | {r.incremental_build.seconds:.1f} | {r.full_over_floor:.1f} | "
+            f"{r.full_build.seconds:.1f} | {r.incremental_build.seconds:.1f} | "
+            f"{f'{r.scoring.seconds:.1f}' if r.scoring else '–'} | {r.full_over_floor:.1f} | "
             f"{r.incremental_over_full:.3f} | {r.full_build.peak_memory_mb:,.0f} / "
-            f"{r.incremental_build.peak_memory_mb:,.0f} |"
+            f"{r.incremental_build.peak_memory_mb:,.0f} / "
+            f"{f'{r.scoring.peak_memory_mb:,.0f}' if r.scoring else '–'} |"
         )
     for r in results:
         lines += ["", f"## {r.customers:,} customers", "",
                   "Rows per layer: " + ", ".join(f"{k} {v:,}" for k, v in r.rows_per_layer.items()) + ".",
                   f"Next day: {r.next_day_rows:,} raw rows.",
                   f"Model execution time (dbt run results, tests and parsing left out): full "
-                  f"{r.model_seconds_full} s, incremental {r.model_seconds_incremental} s.", "",
+                  f"{r.model_seconds_full} s, incremental {r.model_seconds_incremental} s.",
+                  *([f"Scoring exited {r.scoring.exit_code}: a model was refused (see logs/score.log)."]
+                    if r.scoring and r.scoring.exit_code else []), "",
                   "Slowest models, full build: " + ", ".join(f"{m} {s} s" for m, s in r.slowest_full) + ".",
                   "Slowest models, incremental build: "
                   + ", ".join(f"{m} {s} s" for m, s in r.slowest_incremental) + "."]
