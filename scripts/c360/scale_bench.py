@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,12 @@ class SizeResult:
     model_seconds_incremental: float = 0.0
     slowest_full: list[tuple[str, float]] = field(default_factory=list)
     slowest_incremental: list[tuple[str, float]] = field(default_factory=list)
+    #: wall seconds of each dbt invocation of a build (two when the first registered erasure requests)
+    dbt_passes_full: list[float] = field(default_factory=list)
+    dbt_passes_incremental: list[float] = field(default_factory=list)
+    #: execution seconds by node kind (model, test, unit_test, snapshot, ...) of the last dbt invocation
+    kinds_full: dict[str, float] = field(default_factory=dict)
+    kinds_incremental: dict[str, float] = field(default_factory=dict)
 
     @property
     def full_over_floor(self) -> float:
@@ -129,6 +136,23 @@ def model_times(target_path: Path) -> list[tuple[str, float]]:
     return sorted(models, key=lambda item: -item[1])
 
 
+SECOND_PASS = " (the second leaves out the rows of erasure requests the first registered)"
+
+
+def dbt_passes(log: Path) -> list[float]:
+    """Wall seconds of each dbt invocation in a `c360 build` log."""
+    return [float(m) for m in re.findall(r"Finished running .*\((\d+(?:\.\d+)?)s\)", log.read_text())]
+
+
+def kind_times(target_path: Path) -> dict[str, float]:
+    """Execution seconds per node kind from dbt's run results, largest first."""
+    totals: dict[str, float] = {}
+    for result in json.loads((target_path / "run_results.json").read_text())["results"]:
+        kind = result["unique_id"].split(".")[0]
+        totals[kind] = totals.get(kind, 0.0) + result["execution_time"]
+    return {k: round(v, 1) for k, v in sorted(totals.items(), key=lambda item: -item[1])}
+
+
 def bench_size(customers: int, seed: int, workdir: Path, echo=print) -> SizeResult:
     from .generate.next_day import split_days
 
@@ -176,6 +200,10 @@ def bench_size(customers: int, seed: int, workdir: Path, echo=print) -> SizeResu
         model_seconds_incremental=round(sum(s for _, s in model_times(folder / "target-incremental")), 1),
         slowest_full=model_times(folder / "target-full")[:5],
         slowest_incremental=model_times(folder / "target-incremental")[:5],
+        dbt_passes_full=dbt_passes(logs / "full_build.log"),
+        dbt_passes_incremental=dbt_passes(logs / "incremental_build.log"),
+        kinds_full=kind_times(folder / "target-full"),
+        kinds_incremental=kind_times(folder / "target-incremental"),
     )
 
 
@@ -224,6 +252,12 @@ def to_markdown(results: list[SizeResult], seed: int) -> str:
                   f"Next day: {r.next_day_rows:,} raw rows.",
                   f"Model execution time (dbt run results, tests and parsing left out): full "
                   f"{r.model_seconds_full} s, incremental {r.model_seconds_incremental} s.",
+                  *[f"dbt invocations of the {name} build (s): {', '.join(f'{p:.1f}' for p in passes)}"
+                    f"{SECOND_PASS if len(passes) > 1 else ''}; "
+                    f"execution time of its last by node kind: {', '.join(f'{k} {v} s' for k, v in kinds.items())}."
+                    for name, passes, kinds in (("full", r.dbt_passes_full, r.kinds_full),
+                                                ("incremental", r.dbt_passes_incremental, r.kinds_incremental))
+                    if passes],
                   *([f"Scoring exited {r.scoring.exit_code}: a model was refused (see logs/score.log)."]
                     if r.scoring and r.scoring.exit_code else []), "",
                   "Slowest models, full build: " + ", ".join(f"{m} {s} s" for m, s in r.slowest_full) + ".",
