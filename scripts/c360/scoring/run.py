@@ -235,7 +235,8 @@ def score_upsell(project: Project, as_of: date, model, lines: pd.DataFrame, subs
     subcategory they own."""
     k = k or upsell.knowledge(lines, as_of, subs)
     consented = data.marketing_consent(project) if consented is None else consented
-    rows = np.flatnonzero(np.isin(k.customers, list(consented)))
+    # a hash lookup: np.isin compares object arrays pairwise (customers × consented)
+    rows = np.flatnonzero(pd.Index(k.customers).isin(list(consented)))
     frames = []
     for start in range(0, len(rows), 50_000):
         part = rows[start:start + 50_000]
