@@ -173,7 +173,7 @@ def reasons(fitted: FittedChurn, x: pd.DataFrame, top: int, explained: int = 12)
     ``name=value (+log-odds)``, among the ``explained`` most important."""
     columns = list(fitted.importance)[:explained]
     contributions = contributions_of(fitted, x, columns)
-    values = x[columns]
+    values = [x[column].to_numpy() for column in columns]  # per column: each keeps its own type
     order = np.argsort(-contributions.to_numpy(), axis=1)[:, :top]
     matrix = contributions.to_numpy()
     result = []
@@ -182,7 +182,7 @@ def reasons(fitted: FittedChurn, x: pd.DataFrame, top: int, explained: int = 12)
         for pick in picks:
             if matrix[row, pick] <= 0:
                 break
-            value = values.iat[row, pick]
+            value = values[pick][row]
             shown = "missing" if pd.isna(value) else (f"{value:g}" if isinstance(value, float) else str(value))
             items.append(f"{columns[pick]}={shown} (+{matrix[row, pick]:.2f})")
         result.append(items)
