@@ -194,6 +194,8 @@ def test_configuration_is_checked():
     project_dir = Path(__file__).resolve().parents[2]
     with pytest.raises(C360Error, match="multiple of 7"):
         ScoringConfig.load(project_dir, {"churn_horizon_days": 90})
+    with pytest.raises(C360Error, match="upsell_max_customers_per_date must be at least 1"):
+        ScoringConfig.load(project_dir, {"upsell_max_customers_per_date": 0})
     with pytest.raises(C360Error, match="unknown setting"):
         ScoringConfig.load(project_dir, {"horizon": 5})
     assert isinstance(ScoringConfig.load(project_dir).churn_horizon_days, int)

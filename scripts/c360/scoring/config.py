@@ -37,6 +37,9 @@ class ScoringConfig:
     upsell_horizon_days: int = 182
     #: recommendations kept per customer
     upsell_top_k: int = 3
+    #: upsell training: customers (with all their unowned subcategories) per as-of date at most,
+    #: a deterministic sample by customer; each brings about one pair per subcategory
+    upsell_max_customers_per_date: int = 20_000
     random_state: int = 0
 
     @classmethod
@@ -54,6 +57,9 @@ class ScoringConfig:
         for name in ("churn_horizon_days", "training_step_days", "upsell_horizon_days"):
             if getattr(config, name) <= 0 or getattr(config, name) % 7:
                 raise C360Error(f"c360_scoring.{name} must be a positive multiple of 7 (snapshots are weekly)")
+        for name in ("max_examples_per_date", "upsell_max_customers_per_date"):
+            if getattr(config, name) < 1:
+                raise C360Error(f"c360_scoring.{name} must be at least 1")
         if not 0 < config.risk_band_medium < config.risk_band_high < 1:
             raise C360Error("c360_scoring: need 0 < risk_band_medium < risk_band_high < 1")
         return config

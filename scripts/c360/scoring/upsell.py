@@ -175,9 +175,10 @@ def training_set(lines: pd.DataFrame, dates: list[date], config: ScoringConfig, 
         k = knowledge(lines, as_of, subs)
         _, first_new = bought_after(lines, k, config.upsell_horizon_days)
         rows = np.array(sorted(first_new), dtype=int)
-        if len(rows) > config.max_examples_per_date:
+        limit = min(config.max_examples_per_date, config.upsell_max_customers_per_date)
+        if len(rows) > limit:
             order = np.argsort(pd.util.hash_pandas_object(pd.Series(k.customers[rows]), index=False).to_numpy())
-            rows = np.sort(rows[order[:config.max_examples_per_date]])
+            rows = np.sort(rows[order[:limit]])
         if rows.size == 0:
             continue
         x, pos, cand = pair_features(k, rows)
