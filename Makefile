@@ -9,10 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CUSTOMERS ?= 2000
 SEED ?= 42
-# Processes `make test` runs the suite on (each test folder on one of them);
-# 0 runs it in one process. Serial by default: the Spark session of
-# tests/engines has been seen to stall inside an xdist worker.
-TEST_WORKERS ?= 0
+# Processes `make test` runs the suite on (pytest-xdist; each test folder on
+# one of them, the Spark and PostgreSQL tests first and apart); 0 runs it in
+# one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint metadata venv lock clean help bench-generate bench-identity bench-scale bench-scoring
 

@@ -4,13 +4,14 @@
 dataset and the DuckDB build are then made once, by the first worker that
 needs them, and shared; each worker reads its own copy of the warehouse.
 Every test folder runs on one worker, so a folder's module and session
-fixtures (the PostgreSQL server and the Spark session of tests/engines)
-are made once.
+fixtures are made once; tests/engines is split in two, its Spark tests and
+its PostgreSQL tests, which start first, side by side, as the longest units.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -38,15 +39,43 @@ TEST_CUSTOMERS = int(os.environ.get("C360_TEST_CUSTOMERS", "1500"))
 TEST_SEED = 7
 
 
+#: The folder whose tests are split by engine (each engine's server or
+#: session is made once, on one worker).
+ENGINES_FOLDER = "tests/engines"
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to under xdist: its folder, except that
+    tests/engines is split into its Spark tests and its PostgreSQL tests, the
+    two longest units, so that they run side by side on different workers."""
+    folder = nodeid.split("::", 1)[0].rpartition("/")[0]
+    if folder != ENGINES_FOLDER:
+        return folder
+    params = re.split(r"[\[\]-]", nodeid.partition("[")[2])
+    return f"{folder}[{'spark' if 'spark' in params else 'postgres'}]"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Spark's tests first, then PostgreSQL's, then the rest in their order:
+    xdist hands the first units to the workers first, so the longest ones
+    start at once (a stable sort keeps each module's own order)."""
+    first = {f"{ENGINES_FOLDER}[spark]": 0, f"{ENGINES_FOLDER}[postgres]": 1}
+    items.sort(key=lambda item: first.get(work_unit(item.nodeid), 2))
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under pytest-xdist, send each test folder to one worker as a whole."""
+    """Under pytest-xdist, send each unit of work (a test folder, or one
+    engine's tests) to one worker as a whole, in collection order."""
     from xdist.scheduler import LoadScopeScheduling
 
     class FolderScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return nodeid.split("::", 1)[0].rpartition("/")[0]
+            return work_unit(nodeid)
 
+    # keep the collection order (longest units first) rather than xdist's
+    # order by number of tests
+    config.option.loadscopereorder = False
     return FolderScheduling(config, log)
 
 
