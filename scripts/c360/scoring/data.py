@@ -111,7 +111,7 @@ def order_lines(project: Project, before: date) -> pd.DataFrame:
         where customer_id is not null and subcategory is not null and order_status = 'completed'
           and cast(ordered_at as date) <= cast('{before.isoformat()}' as date)
     """)
-    frame["ordered_date"] = pd.to_datetime(frame["ordered_date"]).dt.date
+    frame["ordered_date"] = pd.to_datetime(frame["ordered_date"])
     return frame
 
 

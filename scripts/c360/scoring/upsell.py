@@ -46,11 +46,22 @@ class Knowledge:
     category_index: np.ndarray     # (S,) category position per subcategory
 
 
+def with_datetimes(lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` with ``ordered_date`` as datetime64, which pandas compares,
+    groups and takes maxima of in compiled code (Python ``date`` objects it
+    handles one by one)."""
+    if pd.api.types.is_datetime64_any_dtype(lines["ordered_date"]):
+        return lines
+    return lines.assign(ordered_date=pd.to_datetime(lines["ordered_date"]))
+
+
 def knowledge(lines: pd.DataFrame, as_of: date, subcategories: list[str] | None = None) -> Knowledge:
     """Build the co-purchase statistics and per-customer state from ``lines``
     (customer_id, order_id, order_line_id, ordered_date, category,
     subcategory) up to ``as_of``. An order's lead item is its first line."""
-    lines = lines[lines["ordered_date"] <= as_of]
+    lines = with_datetimes(lines)
+    cutoff = pd.Timestamp(as_of)
+    lines = lines[lines["ordered_date"] <= cutoff]
     subs = subcategories or sorted(lines["subcategory"].unique())
     index = {s: i for i, s in enumerate(subs)}
     lines = lines[lines["subcategory"].isin(index)]
@@ -69,9 +80,9 @@ def knowledge(lines: pd.DataFrame, as_of: date, subcategories: list[str] | None 
     last_order = np.zeros((n, s), dtype=bool)
     last_order[cust_index[is_last], sub_index[is_last]] = True
     orders = days.groupby("customer_id").size().reindex(customers).to_numpy()
-    since = np.array([(as_of - d).days for d in last_day_of], dtype=float)
+    since = ((cutoff.to_datetime64() - last_day_of) // np.timedelta64(1, "D")).astype(float)
 
-    recent = daily[daily["ordered_date"] > as_of - timedelta(days=364)]
+    recent = daily[daily["ordered_date"] > cutoff - timedelta(days=364)]
     popularity = np.zeros(s)
     counts = recent.drop_duplicates(["customer_id", "subcategory"])["subcategory"].map(index).value_counts()
     popularity[counts.index.to_numpy()] = counts.to_numpy() / max(recent["customer_id"].nunique(), 1)
@@ -100,7 +111,7 @@ def knowledge(lines: pd.DataFrame, as_of: date, subcategories: list[str] | None 
 
     categories = sorted(set(category_of.values()))
     category_index = np.array([categories.index(category_of.get(sub, categories[0])) for sub in subs])
-    per_category = (lines.assign(c=lines["subcategory"].map(index).map(lambda i: category_index[i]))
+    per_category = (lines.assign(c=category_index[lines["subcategory"].map(index).to_numpy()])
                     .groupby(["customer_id", "c"]).size().unstack(fill_value=0)
                     .reindex(index=customers, columns=range(len(categories)), fill_value=0).to_numpy(float))
     category_share = per_category / np.maximum(per_category.sum(axis=1, keepdims=True), 1)
@@ -143,13 +154,14 @@ def bought_after(lines: pd.DataFrame, k: Knowledge, horizon_days: int) -> tuple[
     """(bought, first_new): bought[(customer, subcategory)] in the window after
     the as-of date as a (customers, S) bool matrix, and each customer's first
     newly bought subcategory (position -> index) in that window."""
-    end = k.as_of + timedelta(days=horizon_days)
-    window = lines[(lines["ordered_date"] > k.as_of) & (lines["ordered_date"] <= end)]
+    lines = with_datetimes(lines)
+    start = pd.Timestamp(k.as_of)
+    window = lines[(lines["ordered_date"] > start) & (lines["ordered_date"] <= start + timedelta(days=horizon_days))]
     position = pd.Series(np.arange(len(k.customers)), index=k.customers)
     index = {s: i for i, s in enumerate(k.subcategories)}
     window = window[window["customer_id"].isin(position.index) & window["subcategory"].isin(index)]
-    pos = position[window["customer_id"]].to_numpy()
-    sub = window["subcategory"].map(index).to_numpy()
+    pos = position[window["customer_id"]].to_numpy(dtype=np.int64)
+    sub = window["subcategory"].map(index).to_numpy(dtype=np.int64)
     bought = np.zeros_like(k.owned)
     bought[pos, sub] = True
     bought &= ~k.owned
