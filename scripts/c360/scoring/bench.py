@@ -3,7 +3,9 @@ data and on real transactions, against simple and classic baselines.
 
 * demo data: the generated dataset built with every source; churn ROC AUC,
   Brier score against the base rate, calibration, upsell hit rate at k
-  against recommending the most popular subcategories;
+  against recommending the most popular subcategories and against the
+  ceiling an oracle of the generator's purchase process reaches
+  (c360.scoring.ceiling);
 * orders only: the CDNOW transactions (23,570 real customers of an online
   music store, 1997-98; shipped inside the `lifetimes` package) loaded as the
   commerce source with every other source switched off, built and scored
@@ -28,6 +30,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from c360.project import C360Error, Project
 from c360.scoring import data
+from c360.scoring.ceiling import upsell_ceiling
 from c360.scoring.config import ScoringConfig
 from c360.scoring.metrics import binary_metrics
 from c360.scoring.run import resolve_as_of, score, train_churn
@@ -184,6 +187,8 @@ def run_benchmark(workdir: Path, customers: int, seed: int, cdnow: bool = True, 
                                       "popular_hit_rate": scored.upsell_run["baseline_hit_rate_at_k"]}}
         hit, popular = results["demo"]["upsell"]["hit_rate"], results["demo"]["upsell"]["popular_hit_rate"]
         results["demo"]["upsell"]["ratio_to_popular"] = round(hit / popular, 3) if popular else None
+        results["demo"]["upsell"]["ceiling"] = upsell_ceiling(project, folder, scored.upsell_run["as_of_date"],
+                                                              config)
         if throughput:
             results["throughput"] = scoring_throughput(project, throughput, log=log)
     if cdnow:
@@ -225,6 +230,13 @@ def to_markdown(results: dict) -> str:
             u = part["upsell"]
             lines += [f"## Upsell, {title}", "", "| k | hit rate | most popular | ratio |", "|---|---|---|---|",
                       f"| {u['k']} | {u['hit_rate']} | {u['popular_hit_rate']} | {u['ratio_to_popular']} |", ""]
+            if u.get("ceiling", {}).get("customers_evaluated"):
+                c = u["ceiling"]
+                lines += [f"Ceiling: an oracle that knows each person's true preferences and the generator's "
+                          f"purchase process ({c['customers_evaluated']:,} customers of the same window, "
+                          f"{c['draws']:,} simulated futures each) hits {c['oracle_hit_rate']} against "
+                          f"{c['popular_hit_rate']} for the most popular: {c['oracle_ratio_to_popular']}x "
+                          "is the most any ranking can expect on this data.", ""]
     if "throughput" in results:
         t = results["throughput"]
         lines += [f"## Scoring {t['customers']:,} customers", "",
