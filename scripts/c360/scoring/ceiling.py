@@ -143,7 +143,7 @@ def upsell_ceiling(project: Project, dataset: Path, as_of: date, config: Scoring
     counts = np.bincount(catalog.category_of_sub, minlength=len(catalog.categories))
     person = persons.iloc[evaluated].to_numpy().astype(int)
     pref_gen = pop.category_pref[person][:, catalog.category_of_sub] / counts[catalog.category_of_sub]
-    # in the evaluation's order; subcategories never sold keep their share of the draws
+    # in the evaluation's order; subcategories never sold by the as-of date are left out
     pref = np.zeros((len(evaluated), len(subs)))
     pref[:, to_eval[in_eval]] = pref_gen[:, in_eval]
     transition = np.zeros((len(subs), len(subs)))
