@@ -39,10 +39,41 @@ class OrderFacts:
     order_completed: np.ndarray  # per line: the order was completed
 
 
+#: An order's first line: this share from the person's preferences, the rest
+#: from the subcategory transition out of the previous order's first line.
+FIRST_LINE_PREFERENCE = 0.45
+#: Further lines: this share from preferences, the rest from the transition
+#: out of the order's own first line.
+FOLLOW_LINE_PREFERENCE = 0.5
+#: Lines after the first: Poisson with this mean, at most MAX_EXTRA_LINES.
+EXTRA_LINES_MEAN = 1.1
+MAX_EXTRA_LINES = 7
+
+
+def subcategory_preferences(category_pref: np.ndarray, catalog) -> np.ndarray:
+    """(persons, subcategories) preference: each category's share split evenly
+    among its subcategories."""
+    counts = np.bincount(catalog.category_of_sub, minlength=len(catalog.categories))
+    return category_pref[:, catalog.category_of_sub] / counts[catalog.category_of_sub]
+
+
+def first_line_probabilities(pref: np.ndarray, transition_rows: np.ndarray) -> np.ndarray:
+    """Chances of an order's first-line subcategory after a previous order."""
+    return FIRST_LINE_PREFERENCE * pref + (1 - FIRST_LINE_PREFERENCE) * transition_rows
+
+
+def follow_line_probabilities(pref: np.ndarray, transition_rows: np.ndarray) -> np.ndarray:
+    """Chances of a further line's subcategory, given the order's first line."""
+    return FOLLOW_LINE_PREFERENCE * pref + (1 - FOLLOW_LINE_PREFERENCE) * transition_rows
+
+
+def extra_lines(rng, n: int) -> np.ndarray:
+    """Number of lines after the first, for ``n`` orders."""
+    return np.minimum(rng.poisson(EXTRA_LINES_MEAN, n), MAX_EXTRA_LINES)
+
+
 def _subcategory_preferences(chunk: Chunk, persons: np.ndarray) -> np.ndarray:
-    cat = chunk.world.catalog
-    counts = np.bincount(cat.category_of_sub, minlength=len(cat.categories))
-    return chunk.world.pop.category_pref[persons][:, cat.category_of_sub] / counts[cat.category_of_sub]
+    return subcategory_preferences(chunk.world.pop.category_pref[persons], chunk.world.catalog)
 
 
 def _first_line_subcategories(rng, chunk: Chunk, person: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -52,7 +83,7 @@ def _first_line_subcategories(rng, chunk: Chunk, person: np.ndarray, rank: np.nd
     for r in range(int(rank.max()) + 1 if len(rank) else 0):
         rows = np.flatnonzero(rank == r)
         pref = _subcategory_preferences(chunk, person[rows])
-        probs = pref if r == 0 else 0.45 * pref + 0.55 * transition[sub[rows - 1]]
+        probs = pref if r == 0 else first_line_probabilities(pref, transition[sub[rows - 1]])
         sub[rows] = categorical(rng, probs)
     return sub
 
@@ -111,13 +142,13 @@ def generate_orders(chunk: Chunk) -> tuple[Batch, Batch, OrderFacts]:
     status = np.where(u < 0.03, 1, np.where(u < 0.03 + p_return, 2, 0))
 
     # Lines.
-    n_lines = 1 + np.minimum(rng.poisson(1.1, n), 7)
+    n_lines = 1 + extra_lines(rng, n)
     line_order = np.repeat(np.arange(n), n_lines)
     line_rank = group_rank(line_order)
     first_sub = _first_line_subcategories(rng, chunk, person, rank)
     lp = person[line_order]
     pref = _subcategory_preferences(chunk, lp)
-    follow = categorical(rng, 0.5 * pref + 0.5 * cat.transition[first_sub[line_order]])
+    follow = categorical(rng, follow_line_probabilities(pref, cat.transition[first_sub[line_order]]))
     line_sub = np.where(line_rank == 0, first_sub[line_order], follow)
     lt = t[line_order]
     product = _pick_products(rng, chunk, line_sub, lt)

@@ -82,11 +82,18 @@ def first_new_chances(pref: np.ndarray, transition: np.ndarray, lead: np.ndarray
                       draws: int, rng: np.random.Generator) -> np.ndarray:
     """(customers, S) estimated chance that each subcategory is the first new
     one a customer buys: ``draws`` simulations of the next orders from the
-    generator's process (first line from 0.45 preference + 0.55 transition
-    from the previous order's first line; 1 + Poisson(1.1) lines, at most 8;
-    further lines from 0.5 preference + 0.5 transition from the first line);
+    generator's process (c360.generate.commerce: the first line from the
+    person's preferences and the transition out of the previous order's
+    first line, further lines from preferences and the transition out of the
+    first line);
     subcategories are numbered in alphabetical order, and within an order
     the alphabetically first new one counts first, as in the evaluation."""
+    from c360.generate.commerce import (
+        MAX_EXTRA_LINES,
+        extra_lines,
+        first_line_probabilities,
+        follow_line_probabilities,
+    )
     from c360.generate.context import categorical
 
     n, s = pref.shape
@@ -98,12 +105,12 @@ def first_new_chances(pref: np.ndarray, transition: np.ndarray, lead: np.ndarray
         if not len(open_):
             break
         p, pr = pref[who[open_]], previous[open_]
-        first = categorical(rng, 0.45 * p + 0.55 * transition[pr])
-        lines = np.full((len(open_), 8), -1)
+        first = categorical(rng, first_line_probabilities(p, transition[pr]))
+        lines = np.full((len(open_), 1 + MAX_EXTRA_LINES), -1)
         lines[:, 0] = first
-        extra = np.minimum(rng.poisson(1.1, len(open_)), 7)
-        follow = 0.5 * p + 0.5 * transition[first]
-        for j in range(1, 8):
+        extra = extra_lines(rng, len(open_))
+        follow = follow_line_probabilities(p, transition[first])
+        for j in range(1, 1 + MAX_EXTRA_LINES):
             drawn = categorical(rng, follow)
             lines[:, j] = np.where(extra >= j, drawn, -1)
         fresh = (lines >= 0) & ~owned[who[open_][:, None], np.maximum(lines, 0)]
@@ -128,6 +135,7 @@ def upsell_ceiling(project: Project, dataset: Path, as_of: date, config: Scoring
     unknown = sorted(set(subs) - set(catalog.subcategories))
     if unknown:
         raise C360Error(f"subcategories the generator does not know: {', '.join(unknown)}")
+    from c360.generate.commerce import subcategory_preferences
     from c360.scoring.run import upsell_plan
 
     _, test_date = upsell_plan(as_of, config)
@@ -140,9 +148,8 @@ def upsell_ceiling(project: Project, dataset: Path, as_of: date, config: Scoring
     # the generator's subcategory order -> the evaluation's (sorted names)
     to_eval = np.array([subs.index(name) if name in subs else -1 for name in catalog.subcategories])
     in_eval = to_eval >= 0
-    counts = np.bincount(catalog.category_of_sub, minlength=len(catalog.categories))
     person = persons.iloc[evaluated].to_numpy().astype(int)
-    pref_gen = pop.category_pref[person][:, catalog.category_of_sub] / counts[catalog.category_of_sub]
+    pref_gen = subcategory_preferences(pop.category_pref[person], catalog)
     # in the evaluation's order; subcategories never sold by the as-of date are left out
     pref = np.zeros((len(evaluated), len(subs)))
     pref[:, to_eval[in_eval]] = pref_gen[:, in_eval]
