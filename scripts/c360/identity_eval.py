@@ -595,6 +595,24 @@ SPLINK_STRONG_IDS = (
 )
 
 
+#: Splink's blocking rules (columns that must be equal for a pair to be
+#: scored). Every rule's pairs grow in proportion to the records: a rule on
+#: name alone, or on postal code and an initial, puts every "John Smith" of
+#: the country in one block, and its pairs grow with the square of the
+#: customers (at 1,000,000 customers those two rules alone would score about
+#: 520 million pairs).
+SPLINK_BLOCKING = (
+    *((column,) for column in SPLINK_STRONG_IDS),
+    ("email",), ("phone",),
+    ("first_name_key", "last_name_key", "city_key"),
+    ("first_name_key", "last_name_key", "birth_date"),
+    ("last_name_key", "birth_date"),
+    ("postal_code_key", "last_name_key"),
+    ("birth_date", "substr(last_name_key, 1, 3)"),
+    ("street_key", "postal_code_key"),
+)
+
+
 #: Match probabilities Splink's pairs are clustered at; the benchmark reports
 #: the one with the best F1 against the truth (the most favourable choice).
 SPLINK_THRESHOLDS = (0.01, 0.05, 0.2, 0.5, 0.8, 0.95)
@@ -654,17 +672,8 @@ def splink_settings(present: set[str] | None = None):
     comparisons = [make() for columns, make in candidates if has(*columns)]
     if present is None or any(c in present for c in SPLINK_STRONG_IDS):
         comparisons.append(strong_id_comparison())
-    blocking_columns = [
-        *((column,) for column in SPLINK_STRONG_IDS),
-        ("email",), ("phone",),
-        ("first_name_key", "last_name_key"),
-        ("last_name_key", "birth_date"),
-        ("postal_code_key", "substr(last_name_key, 1, 1)"),
-        ("birth_date", "substr(last_name_key, 1, 3)"),
-        ("street_key", "postal_code_key"),
-    ]
     blocking = [
-        block_on(*columns) for columns in blocking_columns
+        block_on(*columns) for columns in SPLINK_BLOCKING
         if has(*(c.split("(")[-1].split(",")[0] for c in columns))
     ]
     return SettingsCreator(
@@ -765,6 +774,48 @@ def evaluate_splink(connection, thresholds: tuple[float, ...] = SPLINK_THRESHOLD
     return evaluation
 
 
+@dataclass(frozen=True)
+class MethodFailure:
+    """A method of the comparison that did not finish (Splink out of memory
+    or disk on a large dataset, say): why, and how long it ran."""
+
+    method: str
+    reason: str
+    seconds: float
+
+
+def failure_reason(error: BaseException) -> str:
+    """One line saying why ``error`` happened. Splink's exceptions quote the
+    whole failing SQL before the engine's message, which is what matters."""
+    message = str(error)
+    if "Error was:" in message:
+        message = message.rsplit("Error was:", 1)[1]
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+
+
+def compare_with_splink(connection, evaluations: list[IdentityEvaluation], failures: list[MethodFailure],
+                        thresholds: tuple[float, ...], seed: int = 42,
+                        echo: Callable[[str], None] = print) -> None:
+    """Run the Splink baseline on ``connection`` and append its evaluation, or,
+    when it fails, what stopped it: a baseline that cannot finish is a result
+    of the comparison, and the figures already measured are kept."""
+    echo("running Splink on the same records")
+    started = time.perf_counter()
+    try:
+        evaluations.append(evaluate_splink(connection, thresholds=thresholds, seed=seed))
+    except Exception as error:  # noqa: BLE001 - any failure of the baseline is reported, not raised
+        failures.append(MethodFailure("splink", failure_reason(error), time.perf_counter() - started))
+        echo(f"Splink did not finish: {failures[-1].reason}")
+
+
+def spill_to(connection, folder: Path) -> None:
+    """Let DuckDB spill to ``folder`` (removed with the benchmark's work folder)
+    rather than to ``.tmp`` in the current directory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    connection.execute(f"set temp_directory = '{_quote(folder)}'")
+
+
 # ---------------------------------------------------------------------------
 # The benchmark: generate, build, time, evaluate, compare
 # ---------------------------------------------------------------------------
@@ -806,6 +857,8 @@ class BenchReport:
     golden: list[GoldenAccuracy] = field(default_factory=list)
     #: What was resolved, for the report's title (default: the generated dataset).
     label: str = ""
+    #: Methods that did not finish.
+    failures: list[MethodFailure] = field(default_factory=list)
 
     @property
     def identity_seconds(self) -> float:
@@ -859,16 +912,18 @@ def run_identity_bench(
         build_seconds = time.perf_counter() - started
         timings = identity_model_timings(target_path)
         connection = connect(warehouse, data_dir)
+        failures: list[MethodFailure] = []
         try:
+            spill_to(connection, workdir / "spill")
             evaluations = [evaluate_identity_map(warehouse, data_dir, connection,
                                                  seconds=sum(t.seconds for t in timings))]
             if splink:
-                echo("running Splink on the same records")
-                evaluations.append(evaluate_splink(connection, thresholds=thresholds, seed=seed))
+                compare_with_splink(connection, evaluations, failures, thresholds, seed, echo)
             golden = golden_record_accuracy(connection, data_dir)
         finally:
             connection.close()
-        return BenchReport(customers, seed, data_dir, warehouse, build_seconds, timings, evaluations, golden)
+        return BenchReport(customers, seed, data_dir, warehouse, build_seconds, timings, evaluations, golden,
+                           failures=failures)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -949,18 +1004,19 @@ def run_febrl_bench(
         build_seconds = time.perf_counter() - started
         timings = identity_model_timings(target_path)
         connection = duckdb.connect()
+        failures: list[MethodFailure] = []
         try:
+            spill_to(connection, workdir / "spill")
             connection.execute(f"attach '{_quote(result.warehouse)}' as {WAREHOUSE_ALIAS} (read_only)")
             register_febrl_truth(connection, csv_path)
             evaluations = [evaluate_identity_map(result.warehouse, workdir, connection,
                                                  seconds=sum(t.seconds for t in timings))]
             if splink:
-                echo("running Splink on the same records")
-                evaluations.append(evaluate_splink(connection, thresholds=thresholds))
+                compare_with_splink(connection, evaluations, failures, thresholds, echo=echo)
         finally:
             connection.close()
         return BenchReport(result.records, 0, workdir, result.warehouse, build_seconds, timings, evaluations,
-                           label=f"FEBRL dataset {number} ({result.records:,} records)")
+                           label=f"FEBRL dataset {number} ({result.records:,} records)", failures=failures)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -978,6 +1034,8 @@ def render_report(report: BenchReport):
         scores.add_row(e.method, f"{e.precision:.4f}", f"{e.recall:.4f}", f"{e.f1:.4f}",
                        f"{e.seconds:.1f} s" if e.seconds is not None else "-",
                        f"{e.evaluated_customers:,}", f"{e.true_persons:,}")
+    for failure in report.failures:
+        scores.add_row(failure.method, "did not finish", "-", "-", f"{failure.seconds:.1f} s", "-", "-")
     captions = ["time: c360 = dbt execution time of the identity models"]
     for e in report.evaluations:
         if "threshold" in e.details:
@@ -994,6 +1052,8 @@ def render_report(report: BenchReport):
         f"{e.merged_customers:,} customers merge several persons, {e.split_persons:,} persons are split"
         for e in report.evaluations
     ]
+    notes += [f"{failure.method} did not finish after {failure.seconds:.0f} s: {failure.reason}"
+              for failure in report.failures]
     ours = report.evaluations[0]
     if ours.details.get("anonymous_records"):
         notes.append(

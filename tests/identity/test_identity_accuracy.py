@@ -285,6 +285,47 @@ def test_bench_command_is_registered():
         assert option in result.output
 
 
+def test_failure_reason_is_the_engine_message_not_the_sql():
+    error = RuntimeError("Error executing the following sql for table `x`:\nCREATE TABLE x AS\nselect 1\n\n"
+                         "Error was: IO Error: No space left on device (rerun with --debug)\nmore")
+    assert ie.failure_reason(error) == "RuntimeError: IO Error: No space left on device (rerun with --debug)"
+    assert ie.failure_reason(MemoryError()) == "MemoryError: no message"
+
+
+def tiny_evaluation(connection):
+    connection.execute(f"""
+        create temp table {ie.TRUTH_TABLE} as
+        select * from (values ('crm', 'contacts', '1', 'p1'), ('crm', 'contacts', '2', 'p1'),
+                              ('crm', 'contacts', '3', 'p2')) as t(source_name, table_name, record_id, person_id)
+    """)
+    connection.execute("""
+        create temp table assigned as
+        select * from (values ('crm', 'contacts', '1', 'c1'), ('crm', 'contacts', '2', 'c1'),
+                              ('crm', 'contacts', '3', 'c2')) as t(source_name, table_name, record_id, customer_id)
+    """)
+    return ie.evaluate_assignments(connection, "assigned", "c360", seconds=1.0)
+
+
+def test_a_baseline_that_fails_is_reported_beside_the_figures_already_measured(tmp_path):
+    pytest.importorskip("splink")
+    connection = duckdb.connect()
+    try:
+        ours = tiny_evaluation(connection)
+        evaluations, failures = [ours], []
+        # no warehouse is attached: Splink finds no identity records to read
+        ie.compare_with_splink(connection, evaluations, failures, thresholds=(0.5,), echo=lambda _: None)
+    finally:
+        connection.close()
+    assert evaluations == [ours] and ours.f1 == 1.0
+    assert [failure.method for failure in failures] == ["splink"]
+    assert failures[0].reason.startswith("CatalogException: ") and failures[0].seconds >= 0
+    report = ie.BenchReport(3, 0, tmp_path, tmp_path / "c360.duckdb", 2.0, [], evaluations, failures=failures)
+    table, *notes = ie.render_report(report)[:-2]
+    methods, precisions = (list(column.cells) for column in table.columns[:2])
+    assert methods == ["c360", "splink"] and precisions[1] == "did not finish"
+    assert any(note.startswith("splink did not finish after 0 s: CatalogException") for note in notes)
+
+
 # ---------------------------------------------------------------------------
 # The session warehouse against the generated truth
 # ---------------------------------------------------------------------------
