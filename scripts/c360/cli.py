@@ -563,10 +563,10 @@ def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink") from None
     if febrl:
         report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
-                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
+                                 thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet), quiet=quiet)
     else:
         report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
-                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet))
+                                    thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet), quiet=quiet)
     console = Console()
     for renderable in render_report(report):
         console.print(renderable)

@@ -889,9 +889,11 @@ def run_identity_bench(
     keep: Path | None = None,
     thresholds: tuple[float, ...] = SPLINK_THRESHOLDS,
     echo: Callable[[str], None] = print,
+    quiet: bool = False,
 ) -> BenchReport:
     """Generate (or reuse) a dataset, build up to the identity mart, evaluate
-    it and, unless ``splink`` is False, a Splink model on the same records."""
+    it and, unless ``splink`` is False, a Splink model on the same records.
+    ``quiet`` silences dbt's log (errors still show)."""
     from c360.dbt import run_dbt
     from c360.project import Project
 
@@ -908,7 +910,7 @@ def run_identity_bench(
         # staging row accounting reads dq_quarantine) are left to `c360 build`.
         run_dbt(project, "build", ["--select", "+customer_identity_map +int_identity__golden_records",
                                    "--indirect-selection", "buildable",
-                                   "--target-path", str(target_path)])
+                                   "--target-path", str(target_path), *(["--quiet"] if quiet else [])])
         build_seconds = time.perf_counter() - started
         timings = identity_model_timings(target_path)
         connection = connect(warehouse, data_dir)
@@ -987,8 +989,10 @@ def run_febrl_bench(
     keep: Path | None = None,
     thresholds: tuple[float, ...] = SPLINK_THRESHOLDS,
     echo: Callable[[str], None] = print,
+    quiet: bool = False,
 ) -> BenchReport:
-    """Resolve a FEBRL dataset with `c360 resolve` and Splink, score both."""
+    """Resolve a FEBRL dataset with `c360 resolve` and Splink, score both
+    (``quiet``: without dbt's log)."""
     import duckdb
 
     from c360.resolve import resolve
@@ -1000,7 +1004,8 @@ def run_febrl_bench(
         target_path = workdir / "dbt-target"
         started = time.perf_counter()
         result = resolve(csv_path, workdir, FEBRL_MAPPING, FEBRL_DATE_FORMAT,
-                         dbt_args=["--target-path", str(target_path)], echo=echo)
+                         dbt_args=["--target-path", str(target_path), *(["--quiet"] if quiet else [])],
+                         echo=echo)
         build_seconds = time.perf_counter() - started
         timings = identity_model_timings(target_path)
         connection = duckdb.connect()
