@@ -74,18 +74,44 @@ fuzzy_links as (
         and profiled_records.record_key != profiles.representative_key
 ),
 
+-- each fuzzy link's identifiers, from either end: the joins follow the
+-- links, never pairing every two records that share a value
+link_identifiers as (
+    select
+        fuzzy_links.record_key_a,
+        fuzzy_links.record_key_b,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        'a' as link_end
+    from fuzzy_links
+    inner join usable_identifiers as identifiers
+        on fuzzy_links.record_key_a = identifiers.record_key
+    union all
+    select
+        fuzzy_links.record_key_a,
+        fuzzy_links.record_key_b,
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        'b' as link_end
+    from fuzzy_links
+    inner join usable_identifiers as identifiers
+        on fuzzy_links.record_key_b = identifiers.record_key
+),
+
+shared_identifier_values as (
+    select
+        record_key_a,
+        record_key_b
+    from link_identifiers
+    group by record_key_a, record_key_b, identifier_type, identifier_value
+    having count(distinct link_end) = 2
+),
+
 shared_identifier_pairs as (
     select distinct
-        fuzzy_links.record_key_a,
-        fuzzy_links.record_key_b
-    from fuzzy_links
-    inner join usable_identifiers as identifier_a
-        on fuzzy_links.record_key_a = identifier_a.record_key
-    inner join usable_identifiers as identifier_b
-        on
-            fuzzy_links.record_key_b = identifier_b.record_key
-            and identifier_a.identifier_type = identifier_b.identifier_type
-            and identifier_a.identifier_value = identifier_b.identifier_value
+        record_key_a,
+        record_key_b
+    from shared_identifier_values
 ),
 
 fuzzy_edges as (
