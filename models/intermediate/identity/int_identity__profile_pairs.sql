@@ -30,6 +30,8 @@
 {#- a typo, not another person: nearly the same text, at most a year apart (not 1950 / 1980) -#}
 {%- set birth_date_is_typo = birth_date_similarity ~ ' >= ' ~ birth_date_typo_similarity
     ~ ' and abs(' ~ dbt.datediff('profile_a.birth_date', 'profile_b.birth_date', 'year') ~ ') <= 1' -%}
+{%- set names_agree = 'profile_a.first_name_key = profile_b.first_name_key'
+    ~ ' and profile_a.last_name_key = profile_b.last_name_key' -%}
 {#- evidence-score rules: the similarity each scored field is read from -#}
 {%- set score_similarities = {
     'first_name': 'first_name_similarity',
@@ -151,14 +153,21 @@ similarities as {{ c360.cte_hint('materialize') }} (
         ) }} as straight_first_name_similarity,
         {{ c360.string_similarity('profile_a.last_name_key', 'profile_b.last_name_key') }}
             as straight_last_name_similarity,
-        {{ c360.identity_given_name_similarity(
-            'profile_a.first_name_key', 'profile_b.last_name_key',
-            'profile_a.first_name_canonical', 'profile_b.last_name_canonical'
-        ) }} as swapped_first_name_similarity,
-        {{ c360.identity_given_name_similarity(
-            'profile_a.last_name_key', 'profile_b.first_name_key',
-            'profile_a.last_name_canonical', 'profile_b.first_name_canonical'
-        ) }} as swapped_last_name_similarity,
+        {#- names that agree as written cannot agree better swapped: not compared #}
+        case
+            when {{ names_agree }} then null
+            else {{ c360.identity_given_name_similarity(
+                'profile_a.first_name_key', 'profile_b.last_name_key',
+                'profile_a.first_name_canonical', 'profile_b.last_name_canonical'
+            ) }}
+        end as swapped_first_name_similarity,
+        case
+            when {{ names_agree }} then null
+            else {{ c360.identity_given_name_similarity(
+                'profile_a.last_name_key', 'profile_b.first_name_key',
+                'profile_a.last_name_canonical', 'profile_b.first_name_canonical'
+            ) }}
+        end as swapped_last_name_similarity,
         (
             (
                 left(profile_a.first_name_key, 1) = left(profile_b.first_name_key, 1)
