@@ -98,20 +98,14 @@ link_identifiers as (
         on fuzzy_links.record_key_b = identifiers.record_key
 ),
 
-shared_identifier_values as (
+-- one row per value both ends share; fuzzy_edges only asks whether there is one
+shared_identifier_pairs as (
     select
         record_key_a,
         record_key_b
     from link_identifiers
     group by record_key_a, record_key_b, identifier_type, identifier_value
     having count(distinct link_end) = 2
-),
-
-shared_identifier_pairs as (
-    select distinct
-        record_key_a,
-        record_key_b
-    from shared_identifier_values
 ),
 
 fuzzy_edges as (

@@ -154,20 +154,15 @@ similarities as {{ c360.cte_hint('materialize') }} (
         {{ c360.string_similarity('profile_a.last_name_key', 'profile_b.last_name_key') }}
             as straight_last_name_similarity,
         {#- names that agree as written cannot agree better swapped: not compared #}
-        case
-            when {{ names_agree }} then null
-            else {{ c360.identity_given_name_similarity(
-                'profile_a.first_name_key', 'profile_b.last_name_key',
-                'profile_a.first_name_canonical', 'profile_b.last_name_canonical'
-            ) }}
-        end as swapped_first_name_similarity,
-        case
-            when {{ names_agree }} then null
-            else {{ c360.identity_given_name_similarity(
-                'profile_a.last_name_key', 'profile_b.first_name_key',
-                'profile_a.last_name_canonical', 'profile_b.first_name_canonical'
-            ) }}
-        end as swapped_last_name_similarity,
+        {%- for name_a, name_b in [('first', 'last'), ('last', 'first')] %}
+            case
+                when {{ names_agree }} then null
+                else {{ c360.identity_given_name_similarity(
+                    'profile_a.' ~ name_a ~ '_name_key', 'profile_b.' ~ name_b ~ '_name_key',
+                    'profile_a.' ~ name_a ~ '_name_canonical', 'profile_b.' ~ name_b ~ '_name_canonical'
+                ) }}
+            end as swapped_{{ name_a }}_name_similarity,
+        {%- endfor %}
         (
             (
                 left(profile_a.first_name_key, 1) = left(profile_b.first_name_key, 1)
