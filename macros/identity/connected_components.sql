@@ -164,8 +164,10 @@
         {%- for search, rounds in plan.rounds.items() -%}
             {%- do searches.append(search ~ ': ' ~ rounds) -%}
         {%- endfor -%}
-        {%- do log(this.identifier ~ ': connected components converged (rounds per search: '
-            ~ searches | join(', ') ~ ')', info=true) -%}
+        {%- if searches -%}
+            {%- do log(this.identifier ~ ': connected components converged (rounds per search: '
+                ~ searches | join(', ') ~ ')', info=true) -%}
+        {%- endif -%}
         {%- set result = c360.cc_work_relation(this, 'result') -%}
         {%- if relation.identifier != result.identifier -%}
             {%- do adapter.drop_relation(result) -%}
@@ -466,9 +468,15 @@ where is_changed
     dropped: its violations are reported with is_edge_dropped = false.
 
     The clusters are then the connected components of all edges that were
-    not dropped (see int_identity__clusters).
+    not dropped (see int_identity__clusters). Those are exactly the
+    components the last tier leaves: every kept edge either lies inside a
+    component or joined two in its tier, and every join was made by kept
+    edges. With keep_components (iterative mode only), they are kept as the
+    work table `<model>__cc_components` (record_key, component_key - the
+    smallest record_key of its component -, invocation_id) for a later model
+    of the same dbt invocation (c360.cc_kept_components).
 -#}
-{% macro identity_guarded_merge(plan, records_sql, identifiers_sql, edges_sql) %}
+{% macro identity_guarded_merge(plan, records_sql, identifiers_sql, edges_sql, keep_components=false) %}
     {%- set settings = c360.identity_cluster_settings() -%}
     {%- set limits = settings['max_per_customer'] or {} -%}
     {%- set conflict_types = settings['conflicting_identifier_types'] or [] -%}
@@ -769,10 +777,48 @@ inner join {{ keys }} as cluster_keys
     on decisions.cluster_key = cluster_keys.node_id
     {%- endset -%}
     {%- set result = c360.cc_stage(plan, 'result', result_sql) -%}
+
+    {%- if keep_components and plan.iterative -%}
+        {%- set components_sql -%}
+select
+    keys.node_key as record_key,
+    component_keys.node_key as component_key,
+    '{{ invocation_id }}' as invocation_id
+from {{ ns.labels }} as labels
+inner join {{ keys }} as keys
+    on labels.node_key = keys.node_id
+inner join {{ keys }} as component_keys
+    on labels.component_key = component_keys.node_id
+        {%- endset -%}
+        {#- Known to dbt's relation cache, which a later model consults. -#}
+        {%- do adapter.cache_added(c360.cc_stage(plan, 'components', components_sql)) -%}
+    {%- endif -%}
     {%- for finished in ns.decisions + [tiered_edges, record_values, guard_rules, ns.labels, keys] -%}
         {%- do c360.cc_release(plan, finished) -%}
     {%- endfor -%}
     {{ return(result) }}
+{% endmacro %}
+
+
+{#-
+    The components an identity_guarded_merge(keep_components=true) of the
+    model `merge_relation` kept in this dbt invocation, or none: in inline
+    mode, when that model did not run in this invocation (the components
+    may be stale: a later run of it alone, a retry) or when it kept none (no
+    edges). Only linked records are listed.
+-#}
+{% macro cc_kept_components(plan, merge_relation) %}
+    {%- if not plan.iterative -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kept = c360.cc_work_relation(merge_relation, 'components') -%}
+    {%- set existing = adapter.get_relation(database=kept.database, schema=kept.schema, identifier=kept.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set current = c360.cc_scalar(
+        "select count(*) from " ~ existing ~ " where invocation_id = '" ~ invocation_id ~ "'") | int -%}
+    {{ return(existing if current > 0 else none) }}
 {% endmacro %}
 
 

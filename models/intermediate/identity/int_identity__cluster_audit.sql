@@ -9,7 +9,8 @@
     The over-merge guards, run tier by tier over the edges (see
     macros/identity/connected_components.sql). The merge runs before this
     model's select: as work tables during `dbt run`/`build`, as CTEs
-    otherwise (compile, docs, unit tests).
+    otherwise (compile, docs, unit tests). The merge's final components are
+    kept for int_identity__clusters in the same invocation.
 -#}
 {%- set plan = c360.cc_plan('guard') -%}
 {%- set guard_decisions = c360.cc_result(plan, c360.identity_guarded_merge(
@@ -19,6 +20,7 @@
         ~ ref('int_identity__identifiers'),
     edges_sql='select record_key_a, record_key_b, match_rule, rule_rank, is_deterministic from '
         ~ ref('int_identity__edges'),
+    keep_components=true,
 )) -%}
 
 with

@@ -7,11 +7,15 @@
 
 {#-
     Clusters are the connected components of every edge the guards did not
-    drop (int_identity__cluster_audit). The components are computed before
-    this model's select by c360.connected_components: iterated work tables
-    during `dbt run`/`build`, CTEs otherwise (compile, docs, unit tests).
+    drop (int_identity__cluster_audit). When int_identity__cluster_audit ran
+    in the same dbt invocation, its guarded merge already holds them (see
+    identity_guarded_merge) and they are read from there. Otherwise they
+    are computed before this model's select by c360.connected_components:
+    iterated work tables during `dbt run`/`build`, CTEs otherwise (compile,
+    docs, unit tests).
 -#}
 {%- set plan = c360.cc_plan('clusters') -%}
+{%- set merged = c360.cc_kept_components(plan, ref('int_identity__cluster_audit')) -%}
 {%- set accepted_links_sql -%}
 select
     edges.record_key_a as node_key_a,
@@ -25,12 +29,27 @@ left join {{ ref('int_identity__cluster_audit') }} as dropped
         and dropped.is_edge_dropped
 where dropped.record_key_a is null
 {%- endset -%}
-{%- set components = c360.cc_result(plan, c360.connected_components(
-    plan,
-    'components',
-    edges_sql=accepted_links_sql,
-    nodes_sql='select record_key as node_key from ' ~ ref('int_identity__records'),
-)) -%}
+{%- if merged is none -%}
+    {%- set components = c360.cc_result(plan, c360.connected_components(
+        plan,
+        'components',
+        edges_sql=accepted_links_sql,
+        nodes_sql='select record_key as node_key from ' ~ ref('int_identity__records'),
+    )) -%}
+{%- else -%}
+    {%- set merged_components_sql -%}
+select
+    records.record_key as node_key,
+    coalesce(merged.component_key, records.record_key) as component_key
+from {{ ref('int_identity__records') }} as records
+left join {{ merged }} as merged
+    on records.record_key = merged.record_key
+    {%- endset -%}
+    {%- set components = c360.cc_stage(plan, 'components', merged_components_sql) -%}
+    {%- do c360.cc_release(plan, merged) -%}
+    {%- do log(this.identifier ~ ': components of the guarded merge reused from ' ~ merged.identifier, info=true) -%}
+    {%- set components = c360.cc_result(plan, components) -%}
+{%- endif -%}
 
 with
 
