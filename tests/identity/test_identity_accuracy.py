@@ -272,6 +272,9 @@ def test_identity_model_timings_read_dbt_artifacts(tmp_path):
     timings = ie.identity_model_timings(tmp_path)
     assert [(t.name, t.seconds) for t in timings] == [("int_identity__records", 1.5),
                                                      ("customer_identity_map", 0.25)]
+    report = ie.BenchReport(3, 0, tmp_path, tmp_path / "c360.duckdb", 2.0, timings, [])
+    # Splink reads the records: like for like, their preparation is not c360's time
+    assert report.identity_seconds == 1.75 and report.matching_seconds == 0.25
 
 
 def test_bench_command_is_registered():
@@ -324,6 +327,15 @@ def test_a_baseline_that_fails_is_reported_beside_the_figures_already_measured(t
     methods, precisions = (list(column.cells) for column in table.columns[:2])
     assert methods == ["c360", "splink"] and precisions[1] == "did not finish"
     assert any(note.startswith("splink did not finish after 0 s: CatalogException") for note in notes)
+    assert not any("Splink's time covers" in note for note in notes)  # no model timings in this report
+
+    timings = [ie.ModelTiming("int_identity__records", "r.sql", 4.0),
+               ie.ModelTiming("int_identity__edges", "e.sql", 1.5),
+               ie.ModelTiming("int_identity__golden_records", "g.sql", 2.0)]
+    report = ie.BenchReport(3, 0, tmp_path, tmp_path / "c360.duckdb", 9.0, timings, evaluations, failures=failures)
+    _, *notes = ie.render_report(report)[:-2]
+    assert any(note.startswith("c360 for the work Splink's time covers (records to customers): 1.5 s")
+               for note in notes)
 
 
 # ---------------------------------------------------------------------------
