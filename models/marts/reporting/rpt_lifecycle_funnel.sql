@@ -50,7 +50,7 @@ final as (
         cast(stage_list.stage_order as {{ dbt.type_int() }}) as stage_order,
         cast(coalesce(ever.customers_ever, 0) as {{ dbt.type_int() }}) as customers_ever,
         cast(coalesce(now_in.customers_now, 0) as {{ dbt.type_int() }}) as customers_now,
-        {{ c360.round_double('cast(coalesce(ever.customers_ever, 0) as ' ~ double ~ ') / everyone.customers_seen', 4) }}
+        {{ c360.round_double('cast(coalesce(ever.customers_ever, 0) as ' ~ double ~ ') / nullif(everyone.customers_seen, 0)', 4) }}
             as share_of_seen_ever
     from stage_list
     cross join everyone
