@@ -24,9 +24,10 @@
             1.0 - (
                 {{ distance }}
                 - case
+                    {#- cheapest test first: characters are sorted only at distance 2 #}
                     when
-                        {{ distance }} = 2
-                        and length({{ a_cut }}) = length({{ b_cut }})
+                        length({{ a_cut }}) = length({{ b_cut }})
+                        and {{ distance }} = 2
                         and {{ c360.sorted_characters(a_cut) }} = {{ c360.sorted_characters(b_cut) }}
                         then 1
                     else 0

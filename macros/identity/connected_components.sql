@@ -482,40 +482,53 @@ where is_changed
     {%- set conflict_types = settings['conflicting_identifier_types'] or [] -%}
     {%- set guarded_types = (limits.keys() | list + conflict_types) | unique | sort -%}
 
+    {#- Tiers are numbered over the few distinct strengths, not by sorting every edge. -#}
     {%- set tiered_edges_sql -%}
 select
-    record_key_a,
-    record_key_b,
-    match_rule,
-    rule_rank,
-    is_deterministic,
-    dense_rank() over (
-        order by case when is_deterministic then 0 else 1 end, rule_rank
-    ) as tier
+    edges.record_key_a,
+    edges.record_key_b,
+    edges.match_rule,
+    edges.rule_rank,
+    edges.is_deterministic,
+    tiers.tier
 from ({{ edges_sql }}) as edges
-where record_key_a <> record_key_b
+inner join (
+    select
+        is_deterministic,
+        rule_rank,
+        dense_rank() over (
+            order by case when is_deterministic then 0 else 1 end, rule_rank
+        ) as tier
+    from (
+        select distinct
+            is_deterministic,
+            rule_rank
+        from ({{ edges_sql }}) as edges
+        where record_key_a <> record_key_b
+    ) as strengths
+) as tiers
+    on
+        edges.is_deterministic = tiers.is_deterministic
+        and edges.rule_rank = tiers.rule_rank
+where edges.record_key_a <> edges.record_key_b
     {%- endset -%}
     {%- set ranked_edges = c360.cc_stage(plan, 'ranked_edges', tiered_edges_sql) -%}
 
     {#-
         The merge runs on integer surrogate keys of the linked records,
         numbered in record_key order: the smallest node_id of a component is
-        its smallest record_key. Records without an edge never merge.
+        its smallest record_key. Records without an edge never merge. Every
+        edge's records are records (a relationships test on the edges).
     -#}
     {%- set keys_sql -%}
 select
-    records.record_key as node_key,
-    row_number() over (order by records.record_key) as node_id
+    record_key as node_key,
+    row_number() over (order by record_key) as node_id
 from (
-    select distinct record_key
-    from ({{ records_sql }}) as records
-) as records
-inner join (
     select record_key_a as record_key from {{ ranked_edges }}
     union
     select record_key_b as record_key from {{ ranked_edges }}
 ) as linked
-    on records.record_key = linked.record_key
     {%- endset -%}
     {%- set keys = c360.cc_stage(plan, 'keys', keys_sql) -%}
 
@@ -633,7 +646,8 @@ from {{ tier_edges }}
 where component_key_a <> component_key_b and not is_protected
         {%- endset -%}
         {%- set pair_violations = c360.cc_stage(plan, stage ~ 'pair_guards',
-            c360.cc_guard_violations_sql(pair_members_sql, ns.labels, record_values, guard_rules, tier_edges)) -%}
+            c360.cc_guard_violations_sql(pair_members_sql, ns.labels, record_values, guard_rules, tier_edges,
+                bound_first=true)) -%}
 
         {%- set candidate_edges_sql -%}
 select tier_edges.*
@@ -832,9 +846,15 @@ inner join {{ keys }} as component_keys
 {#-
     Groups of components (a pair, or a candidate cluster) that break a
     guard: one row per (group, identifier type). members_sql selects
-    group_key, component_key.
+    distinct group_key, component_key.
+
+    With bound_first (for pairs, where one component is in many groups),
+    a first pass finds the few groups that might break a guard from each
+    component's own number of values: the group holds at most their sum, so
+    it needs a sum above the limit (or, for a conflict, values in two of its
+    components). Only those groups are then checked value by value.
 -#}
-{% macro cc_guard_violations_sql(members_sql, labels, record_values, guard_rules, tier_edges) %}
+{% macro cc_guard_violations_sql(members_sql, labels, record_values, guard_rules, tier_edges, bound_first=false) %}
     {%- set sql -%}
 with
 
@@ -843,15 +863,59 @@ tier_kind as (
     from {{ tier_edges }}
 ),
 
+members as (
+    {{ members_sql | indent(4) }}
+),
+{%- if bound_first %}
+
+value_counts as (
+    select
+        labels.component_key,
+        record_values.identifier_type,
+        count(distinct record_values.identifier_value) as value_count
+    from (
+        select distinct component_key from members
+    ) as member_components
+    inner join {{ labels }} as labels
+        on member_components.component_key = labels.component_key
+    inner join {{ record_values }} as record_values
+        on labels.node_key = record_values.node_key
+    group by labels.component_key, record_values.identifier_type
+),
+
+group_bounds as (
+    select
+        members.group_key,
+        value_counts.identifier_type,
+        sum(value_counts.value_count) as value_sum,
+        max(value_counts.value_count) as largest_value_count
+    from members
+    inner join value_counts
+        on members.component_key = value_counts.component_key
+    group by members.group_key, value_counts.identifier_type
+),
+
+suspect_groups as (
+    select distinct group_bounds.group_key
+    from group_bounds
+    inner join {{ guard_rules }} as guard_rules
+        on group_bounds.identifier_type = guard_rules.identifier_type
+    cross join tier_kind
+    where {{ c360.cc_guard_broken('group_bounds.value_sum', 'group_bounds.largest_value_count') }}
+),
+{%- endif %}
+
 member_values as (
     select distinct
         members.group_key,
         members.component_key,
         record_values.identifier_type,
         record_values.identifier_value
-    from (
-        {{ members_sql | indent(8) }}
-    ) as members
+    from members
+    {%- if bound_first %}
+    inner join suspect_groups
+        on members.group_key = suspect_groups.group_key
+    {%- endif %}
     inner join {{ labels }} as labels
         on members.component_key = labels.component_key
     inner join {{ record_values }} as record_values
@@ -904,12 +968,22 @@ inner join largest_components
 inner join {{ guard_rules }} as guard_rules
     on group_counts.identifier_type = guard_rules.identifier_type
 cross join tier_kind
-where
-    group_counts.observed_count > largest_components.largest_component_count
-    and (
-        group_counts.observed_count > guard_rules.max_per_customer
-        or (guard_rules.is_conflict_type and tier_kind.is_fuzzy_tier = 1)
-    )
+where {{ c360.cc_guard_broken('group_counts.observed_count', 'largest_components.largest_component_count') }}
     {%- endset -%}
     {{ return(sql) }}
+{% endmacro %}
+
+
+{#-
+    A group breaks its type's guard: it holds more values than its largest
+    component (the merge adds some), and more than the limit or, in a fuzzy
+    tier, any added value of a conflicting type. Reads guard_rules and
+    tier_kind.
+-#}
+{% macro cc_guard_broken(value_count, largest_count) %}
+    {{- return(
+        '(' ~ value_count ~ ' > ' ~ largest_count ~ ' and ('
+        ~ value_count ~ ' > guard_rules.max_per_customer'
+        ~ ' or (guard_rules.is_conflict_type and tier_kind.is_fuzzy_tier = 1)))'
+    ) -}}
 {% endmacro %}
