@@ -8,8 +8,12 @@
       materialize a CTE referenced several times and lose the statistics of
       the table behind it (PostgreSQL: an import CTE, `select * from` a
       model, read by several joins).
-    Write `name as {{ c360.cte_hint('inline') }} (`. Other engines plan this
-    well and get nothing.
+    Write `name as {{ c360.cte_hint('inline') }} (`. DuckDB also materializes
+    a CTE read more than once, whole, before any filter or projection of its
+    readers applies: 'inline' is `not materialized` there too (edges at
+    1,000,000 customers: 143 s -> 97 s). 'materialize' made no
+    measurable difference on DuckDB (profile pairs at 1,000,000 customers:
+    130 s either way) and gets nothing there, nor on Spark.
 -#}
 {% macro cte_hint(kind) -%}
     {%- if kind not in ['materialize', 'inline'] -%}
@@ -19,6 +23,10 @@
 {%- endmacro %}
 
 {% macro default__cte_hint(kind) -%}
+{%- endmacro %}
+
+{% macro duckdb__cte_hint(kind) -%}
+    {{ 'not materialized' if kind == 'inline' else '' }}
 {%- endmacro %}
 
 {% macro postgres__cte_hint(kind) -%}

@@ -3,13 +3,18 @@ the manifest, configured under [tool.dbt-score] in pyproject.toml).
 
 Every model, source, seed and snapshot is described and so is each of its
 columns; every model has a primary-key test; every public mart has an
-enforced contract. A violation names what is missing, in full, so that
-whoever adds a model sees what to write.
+enforced contract; an import CTE read more than once is inlined. A
+violation names what is missing, in full, so that whoever adds a model sees
+what to write.
 """
 
+import re
 from fnmatch import fnmatch
 
 from dbt_score import Model, RuleViolation, Seed, Snapshot, Source, rule
+
+#: An import CTE: ``name as (select * from {{ ref(...) }})`` (or source), hint-free.
+IMPORT_CTE = re.compile(r"^(\w+) as \(\s*select \* from \{\{\s*(?:ref|source)\([^)]*\)\s*\}\}\s*\)", re.M)
 
 #: Test names that make a single column a primary key together with not_null.
 UNIQUE_TESTS = {"unique"}
@@ -100,4 +105,22 @@ def public_mart_contract_enforced(model: Model, public: list[str] | None = None,
     untyped = [column.name for column in model.columns if not column.data_type]
     if untyped:
         return RuleViolation(f"contract columns without a data_type: {', '.join(untyped)}")
+    return None
+
+
+@rule
+def shared_import_ctes_inlined(model: Model) -> RuleViolation | None:
+    """An import CTE (``select * from`` a model or source) that the query reads
+    more than once carries ``{{ c360.cte_hint('inline') }}``: DuckDB and
+    PostgreSQL would otherwise copy the whole table before any reader's
+    filter or column choice applies (macros/cross_db/planner.sql)."""
+    shared = []
+    for match in IMPORT_CTE.finditer(model.raw_code):
+        name = match.group(1)
+        reads = len(re.findall(rf"\b(?:from|join)\s+{name}\b", model.raw_code[match.end():], re.I))
+        if reads > 1:
+            shared.append(f"{name} (read {reads} times)")
+    if shared:
+        return RuleViolation(f"import CTEs read more than once without `{{{{ c360.cte_hint('inline') }}}}` "
+                             f"after `as`: {', '.join(shared)}")
     return None

@@ -86,6 +86,21 @@ def test_gate_names_a_public_mart_without_enforced_contract(parsed, tmp_path):
     assert "rpt_nps_monthly" in result.stdout and "without an enforced contract" in result.stdout
 
 
+def test_gate_names_a_shared_import_cte_left_to_be_copied(parsed, tmp_path):
+    target = "model.c360.customer_360"
+    hinted = "touchpoints as {{ c360.cte_hint('inline') }} ("
+
+    def change(manifest):
+        node = manifest["nodes"][target]
+        assert hinted in node["raw_code"]
+        node["raw_code"] = node["raw_code"].replace(hinted, "touchpoints as (")
+
+    result = lint(altered(parsed, tmp_path, change))
+    assert result.returncode != 0
+    assert "customer_360" in result.stdout
+    assert "touchpoints (read 4 times)" in result.stdout
+
+
 def test_semantic_layer_defines_the_metrics_once(parsed):
     semantic = json.loads((parsed / "semantic_manifest.json").read_text())
     metrics = {metric["name"]: metric for metric in semantic["metrics"]}

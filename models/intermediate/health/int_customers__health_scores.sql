@@ -19,7 +19,7 @@
 
 with
 
-snapshots as (
+snapshots as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_customers__weekly_snapshots') }}
 ),
 

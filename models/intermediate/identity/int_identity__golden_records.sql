@@ -33,7 +33,7 @@ clusters as (
     select * from {{ ref('int_identity__clusters') }}
 ),
 
-customers as (
+customers as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__customers') }}
 ),
 

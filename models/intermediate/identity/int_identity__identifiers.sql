@@ -34,7 +34,7 @@
 
 with
 
-records as (
+records as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__records') }}
 ),
 

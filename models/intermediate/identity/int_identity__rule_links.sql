@@ -29,7 +29,7 @@ identifiers as (
     select * from {{ ref('int_identity__identifiers') }}
 ),
 
-comparable_records as (
+comparable_records as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__record_profiles') }}
 ),
 

@@ -20,7 +20,7 @@
 
 with
 
-touchpoints as (
+touchpoints as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_touchpoints__unioned') }}
 ),
 

@@ -41,7 +41,7 @@ requests as (
     {% endif %}
 ),
 
-identity_map as (
+identity_map as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('customer_identity_map') }}
 ),
 

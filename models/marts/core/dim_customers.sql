@@ -7,7 +7,7 @@ golden as (
     select * from {{ ref('int_identity__golden_records') }}
 ),
 
-stages as (
+stages as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_customers__lifecycle_stages') }}
 ),
 

@@ -25,7 +25,7 @@ stages as (
     select * from {{ ref('int_customers__lifecycle_stages') }}
 ),
 
-touchpoints as (
+touchpoints as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_touchpoints__unioned') }}
 ),
 

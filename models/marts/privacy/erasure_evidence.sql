@@ -7,7 +7,7 @@
 
 with
 
-register as (
+register as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('erasure_register') }}
 ),
 

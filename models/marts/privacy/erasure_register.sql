@@ -15,7 +15,7 @@
 with
 
 -- what each request erases directly: person records and quarantined rows
-erased_0 as (
+erased_0 as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_privacy__erasure_records') }}
 ),
 

@@ -15,7 +15,7 @@
 
 with
 
-stage_history as (
+stage_history as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_customers__lifecycle_stages') }}
 ),
 

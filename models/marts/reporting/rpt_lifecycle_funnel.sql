@@ -9,7 +9,7 @@ stage_history as (
     select * from {{ ref('int_customers__lifecycle_stages') }}
 ),
 
-customers as (
+customers as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('customer_360') }}
 ),
 
