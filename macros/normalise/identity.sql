@@ -348,3 +348,87 @@
     {%- endfor -%}
     {{ terms | join('\n        + ') if terms else '0' }}
 {%- endmacro %}
+
+
+{#-
+    Whether some fuzzy rule could still accept a pair (SQL boolean), judged
+    before the costly similarities are computed: a gate that never turns
+    away a pair a rule accepts, so leaving out the pairs it rejects changes
+    no link.
+      rule_names:    the fuzzy rules, in order (c360_identity.rule_order);
+      conflicting:   fields no fuzzy link may have in conflict
+                     (fuzzy.never_when_conflicting);
+      agrees:        field -> SQL true when the field is equal on both sides
+                     (initials included);
+      conflicts:     field -> SQL true when the field certainly conflicts
+                     (present on both sides with different values; for
+                     birth_date, no typo could explain the difference);
+      similarities:  field -> SQL similarity, for fields already known;
+      bounds:        field -> (may_be_exact, may_be_present), SQL for fields
+                     not compared yet: the similarity can only be 1.0 when
+                     may_be_exact holds, and is null unless may_be_present
+                     holds.
+    A rule could accept the pair when its must_agree, any_agree and
+    never_when_conflicting fields hold, each min_similarity is met (or could
+    be, for a field not compared yet), and its score could reach min_score:
+    a field not compared yet counts its best level (or, when it cannot be
+    exact, its best level below 1.0; 0 when it is missing).
+-#}
+{% macro identity_fuzzy_gate(rule_names, conflicting, agrees, conflicts, similarities, bounds) -%}
+    {%- set fuzzy_rules = var('c360_identity', {}).get('fuzzy', {}).get('rules', {}) -%}
+    {%- set rule_gates = [] -%}
+    {%- for rule_name in rule_names -%}
+        {%- set rule = fuzzy_rules[rule_name] -%}
+        {%- set conditions = [] -%}
+        {%- for field, threshold in rule.get('min_similarity', {}).items() -%}
+            {%- if field in similarities -%}
+                {%- do conditions.append('coalesce(' ~ similarities[field] ~ ' >= ' ~ threshold ~ ', false)') -%}
+            {%- else -%}
+                {%- do conditions.append('(' ~ bounds[field][1] ~ ')') -%}
+                {%- if threshold >= 1.0 -%}
+                    {%- do conditions.append('(' ~ bounds[field][0] ~ ')') -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for field in rule.get('must_agree', []) -%}
+            {%- do conditions.append(agrees[field]) -%}
+        {%- endfor -%}
+        {%- if rule.get('any_agree') -%}
+            {%- set any_agree = [] -%}
+            {%- for field in rule.any_agree -%}
+                {%- do any_agree.append(agrees[field]) -%}
+            {%- endfor -%}
+            {%- do conditions.append('(' ~ any_agree | join(' or ') ~ ')') -%}
+        {%- endif -%}
+        {%- for field in rule.get('never_when_conflicting', []) -%}
+            {%- do conditions.append('not ' ~ conflicts[field]) -%}
+        {%- endfor -%}
+        {%- if rule.get('score') -%}
+            {%- set terms = [] -%}
+            {%- for field, levels in rule.score.items() -%}
+                {%- if field in similarities -%}
+                    {%- do terms.append(c360.identity_evidence_score({field: levels}, {field: similarities[field]})) -%}
+                {%- else -%}
+                    {%- set best = [0] -%}
+                    {%- set best_inexact = [0] -%}
+                    {%- for level in levels -%}
+                        {%- do best.append(level[1]) -%}
+                        {%- if level[0] < 1.0 -%}
+                            {%- do best_inexact.append(level[1]) -%}
+                        {%- endif -%}
+                    {%- endfor -%}
+                    {%- do terms.append('case when ' ~ bounds[field][0] ~ ' then ' ~ best | max
+                        ~ ' when ' ~ bounds[field][1] ~ ' then ' ~ best_inexact | max ~ ' else 0 end') -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do conditions.append('(' ~ terms | join('\n            + ') ~ ') >= ' ~ rule.get('min_score', 0)) -%}
+        {%- endif -%}
+        {%- do rule_gates.append('(' ~ (conditions | join('\n            and ') if conditions else 'true') ~ ')') -%}
+    {%- endfor -%}
+    {%- set gate = [] -%}
+    {%- for field in conflicting -%}
+        {%- do gate.append('not ' ~ conflicts[field]) -%}
+    {%- endfor -%}
+    {%- do gate.append('(' ~ (rule_gates | join('\n        or ') if rule_gates else 'false') ~ ')') -%}
+    {{ gate | join('\n        and ') }}
+{%- endmacro %}

@@ -10,6 +10,8 @@
     profile itself evidence enough?). Pairs linked by another rule
     (int_identity__rule_links) are scored too, so every edge shows its
     evidence, but only candidates (`is_candidate`) become fuzzy links.
+    Candidates that no fuzzy rule could accept whatever their names turn out
+    to be are left out before the names are compared (the two gates below).
 -#}
 {%- set identity = var('c360_identity', {}) -%}
 {%- set fuzzy = identity.get('fuzzy', {}) -%}
@@ -30,8 +32,6 @@
 {#- a typo, not another person: nearly the same text, at most a year apart (not 1950 / 1980) -#}
 {%- set birth_date_is_typo = birth_date_similarity ~ ' >= ' ~ birth_date_typo_similarity
     ~ ' and abs(' ~ dbt.datediff('profile_a.birth_date', 'profile_b.birth_date', 'year') ~ ') <= 1' -%}
-{%- set names_agree = 'profile_a.first_name_key = profile_b.first_name_key'
-    ~ ' and profile_a.last_name_key = profile_b.last_name_key' -%}
 {#- evidence-score rules: the similarity each scored field is read from -#}
 {%- set score_similarities = {
     'first_name': 'first_name_similarity',
@@ -44,11 +44,94 @@
     'country_code': 'case when country_code_agrees then 1.0 when country_code_conflicts then 0.0 end',
 } -%}
 
+{%- set straight_initials = '(
+            (
+                left(profile_a.first_name_key, 1) = left(profile_b.first_name_key, 1)
+                or left(profile_a.first_name_canonical, 1) = left(profile_b.first_name_canonical, 1)
+            )
+            and left(profile_a.last_name_key, 1) = left(profile_b.last_name_key, 1)
+        )' -%}
+{%- set swapped_initials = '(
+            (
+                left(profile_a.first_name_key, 1) = left(profile_b.last_name_key, 1)
+                or left(profile_a.first_name_canonical, 1) = left(profile_b.last_name_canonical, 1)
+            )
+            and (
+                left(profile_a.last_name_key, 1) = left(profile_b.first_name_key, 1)
+                or left(profile_a.last_name_canonical, 1) = left(profile_b.first_name_canonical, 1)
+            )
+        )' -%}
+
 {%- for rule_name in rules.score %}
     {%- for field in fuzzy_rules[rule_name].score if field not in score_similarities %}
         {{ exceptions.raise_compiler_error('c360_identity.fuzzy.rules.' ~ rule_name ~ '.score: unknown field ' ~ field ~ '; known: ' ~ score_similarities.keys() | join(', ')) }}
     {%- endfor %}
 {%- endfor %}
+{#- Two gates leave out, before the names are compared, the candidate pairs
+    no fuzzy rule could accept whatever their names turn out to be
+    (c360.identity_fuzzy_gate): the first from equal and missing values
+    alone (two birth dates that conflict, a shared name with nothing else to
+    compare), the second once street and birth date are compared. Pairs
+    linked by another rule are always scored. -#}
+{%- set name_columns = ['first_name_key', 'first_name_canonical', 'last_name_key', 'last_name_canonical'] -%}
+{#- the columns each name's similarity compares, straight and swapped -#}
+{%- set name_pairs = {
+    'first_name': [('first_name_key', 'first_name_key'), ('first_name_canonical', 'first_name_canonical'),
+                   ('first_name_key', 'last_name_key'), ('first_name_canonical', 'last_name_canonical')],
+    'last_name': [('last_name_key', 'last_name_key'), ('last_name_key', 'first_name_key'),
+                  ('last_name_canonical', 'first_name_canonical')],
+    'street': [('street_key', 'street_key')],
+} -%}
+{%- set bounds = {
+    'birth_date': ('coalesce(profile_a.birth_date = profile_b.birth_date, false)',
+                   'profile_a.birth_date is not null and profile_b.birth_date is not null')
+} -%}
+{%- for field, column_pairs in name_pairs.items() -%}
+    {%- set equalities = [] -%}
+    {%- set presences = [] -%}
+    {%- for column_a, column_b in column_pairs -%}
+        {#- string_similarity compares the first 255 characters -#}
+        {%- do equalities.append('coalesce(left(profile_a.' ~ column_a ~ ', 255) = left(profile_b.' ~ column_b ~ ', 255), false)') -%}
+        {%- do presences.append('(profile_a.' ~ column_a ~ ' is not null and profile_b.' ~ column_b ~ ' is not null)') -%}
+    {%- endfor -%}
+    {#- a prefix scoring 1.0 would make a name exact without being equal -#}
+    {%- set exact = 'true' if field != 'street' and fuzzy.get('prefix_similarity', 0.9) >= 1.0
+        else '(' ~ equalities | join(' or ') ~ ')' -%}
+    {%- do bounds.update({field: (exact, '(' ~ presences | join(' or ') ~ ')')}) -%}
+{%- endfor -%}
+{%- set raw_agrees = {'initials': 'coalesce(' ~ straight_initials ~ ' or ' ~ swapped_initials ~ ', false)'} -%}
+{%- set raw_conflicts = {
+    'birth_date': 'coalesce(profile_a.birth_date != profile_b.birth_date and abs('
+        ~ dbt.datediff('profile_a.birth_date', 'profile_b.birth_date', 'year') ~ ') > 1, false)'
+} -%}
+{%- set raw_similarities = {} -%}
+{%- set compared_agrees = {'initials': 'coalesce(straight_initials_agree or swapped_initials_agree, false)'} -%}
+{%- set compared_conflicts = {} -%}
+{%- for field in agreement_fields -%}
+    {%- set column = agreement_columns[field] -%}
+    {%- do raw_agrees.update({field: 'coalesce(profile_a.' ~ column ~ ' = profile_b.' ~ column ~ ', false)'}) -%}
+    {%- do compared_agrees.update({field: field ~ '_agrees'}) -%}
+    {%- do compared_conflicts.update({field: field ~ '_conflicts'}) -%}
+    {%- if field != 'birth_date' -%}
+        {%- do raw_conflicts.update({field: 'coalesce(profile_a.' ~ column ~ ' != profile_b.' ~ column ~ ', false)'}) -%}
+        {%- do raw_similarities.update({
+            field: 'case when ' ~ raw_agrees[field] ~ ' then 1.0 when ' ~ raw_conflicts[field] ~ ' then 0.0 end'
+        }) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set first_gate = c360.identity_fuzzy_gate(
+    rules.fuzzy, fuzzy.get('never_when_conflicting', []), raw_agrees, raw_conflicts, raw_similarities,
+    {'first_name': bounds.first_name, 'last_name': bounds.last_name, 'street': bounds.street, 'birth_date': bounds.birth_date}
+) -%}
+{%- set compared_similarities = {} -%}
+{%- for field, expression in score_similarities.items() if field not in ['first_name', 'last_name'] -%}
+    {%- do compared_similarities.update({field: expression}) -%}
+{%- endfor -%}
+{%- set second_gate = c360.identity_fuzzy_gate(
+    rules.fuzzy, fuzzy.get('never_when_conflicting', []), compared_agrees, compared_conflicts, compared_similarities,
+    {'first_name': ('first_name_may_be_exact', 'first_name_may_be_present'),
+     'last_name': ('last_name_may_be_exact', 'last_name_may_be_present')}
+) -%}
 with
 
 profiles as {{ c360.cte_hint('inline') }} (
@@ -137,49 +220,29 @@ pairs_to_score as (
     select
         profile_key_a,
         profile_key_b,
-        max(candidate_flag) = 1 as is_candidate
+        max(candidate_flag) = 1 as is_candidate,
+        min(candidate_flag) = 0 as is_rule_linked
     from flagged_pairs
     group by profile_key_a, profile_key_b
 ),
 
-similarities as {{ c360.cte_hint('materialize') }} (
+compared as (
     select
         pairs_to_score.profile_key_a,
         pairs_to_score.profile_key_b,
         pairs_to_score.is_candidate,
-        {{ c360.identity_given_name_similarity(
-            'profile_a.first_name_key', 'profile_b.first_name_key',
-            'profile_a.first_name_canonical', 'profile_b.first_name_canonical'
-        ) }} as straight_first_name_similarity,
-        {{ c360.string_similarity('profile_a.last_name_key', 'profile_b.last_name_key') }}
-            as straight_last_name_similarity,
-        {#- names that agree as written cannot agree better swapped: not compared #}
-        {%- for name_a, name_b in [('first', 'last'), ('last', 'first')] %}
-            case
-                when {{ names_agree }} then null
-                else {{ c360.identity_given_name_similarity(
-                    'profile_a.' ~ name_a ~ '_name_key', 'profile_b.' ~ name_b ~ '_name_key',
-                    'profile_a.' ~ name_a ~ '_name_canonical', 'profile_b.' ~ name_b ~ '_name_canonical'
-                ) }}
-            end as swapped_{{ name_a }}_name_similarity,
+        pairs_to_score.is_rule_linked,
+        {%- for side in ['a', 'b'] %}
+            {%- for column in name_columns %}
+                profile_{{ side }}.{{ column }} as {{ column }}_{{ side }},
+            {%- endfor %}
         {%- endfor %}
-        (
-            (
-                left(profile_a.first_name_key, 1) = left(profile_b.first_name_key, 1)
-                or left(profile_a.first_name_canonical, 1) = left(profile_b.first_name_canonical, 1)
-            )
-            and left(profile_a.last_name_key, 1) = left(profile_b.last_name_key, 1)
-        ) as straight_initials_agree,
-        (
-            (
-                left(profile_a.first_name_key, 1) = left(profile_b.last_name_key, 1)
-                or left(profile_a.first_name_canonical, 1) = left(profile_b.last_name_canonical, 1)
-            )
-            and (
-                left(profile_a.last_name_key, 1) = left(profile_b.first_name_key, 1)
-                or left(profile_a.last_name_canonical, 1) = left(profile_b.first_name_canonical, 1)
-            )
-        ) as swapped_initials_agree,
+        {%- for field in ['first_name', 'last_name'] %}
+            {{ bounds[field][0] }} as {{ field }}_may_be_exact,
+            {{ bounds[field][1] }} as {{ field }}_may_be_present,
+        {%- endfor %}
+        {{ straight_initials }} as straight_initials_agree,
+        {{ swapped_initials }} as swapped_initials_agree,
         {%- for field in agreement_fields %}
             {%- set column = agreement_columns[field] %}
             coalesce(profile_a.{{ column }} = profile_b.{{ column }}, false) as {{ field }}_agrees,
@@ -200,6 +263,46 @@ similarities as {{ c360.cte_hint('materialize') }} (
         on pairs_to_score.profile_key_a = profile_a.profile_key
     inner join profiles as profile_b
         on pairs_to_score.profile_key_b = profile_b.profile_key
+    where
+        pairs_to_score.is_rule_linked
+        or (
+            {{ first_gate }}
+        )
+),
+
+similarities as {{ c360.cte_hint('materialize') }} (
+    select
+        profile_key_a,
+        profile_key_b,
+        is_candidate,
+        {{ c360.identity_given_name_similarity(
+            'first_name_key_a', 'first_name_key_b', 'first_name_canonical_a', 'first_name_canonical_b'
+        ) }} as straight_first_name_similarity,
+        {{ c360.string_similarity('last_name_key_a', 'last_name_key_b') }} as straight_last_name_similarity,
+        {#- names that agree as written cannot agree better swapped: not compared #}
+        {%- for name_a, name_b in [('first', 'last'), ('last', 'first')] %}
+            case
+                when first_name_key_a = first_name_key_b and last_name_key_a = last_name_key_b then null
+                else {{ c360.identity_given_name_similarity(
+                    name_a ~ '_name_key_a', name_b ~ '_name_key_b',
+                    name_a ~ '_name_canonical_a', name_b ~ '_name_canonical_b'
+                ) }}
+            end as swapped_{{ name_a }}_name_similarity,
+        {%- endfor %}
+        straight_initials_agree,
+        swapped_initials_agree,
+        {%- for field in agreement_fields %}
+            {{ field }}_agrees,
+            {{ field }}_conflicts,
+        {%- endfor %}
+        birth_date_similarity,
+        street_similarity
+    from compared
+    where
+        is_rule_linked
+        or (
+            {{ second_gate }}
+        )
 ),
 
 oriented as (
