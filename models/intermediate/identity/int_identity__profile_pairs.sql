@@ -132,6 +132,15 @@
     {'first_name': ('first_name_may_be_exact', 'first_name_may_be_present'),
      'last_name': ('last_name_may_be_exact', 'last_name_may_be_present')}
 ) -%}
+{#- the compared fields each later step passes on -#}
+{%- set compared_columns -%}
+    {%- for field in agreement_fields %}
+        {{ field }}_agrees,
+        {{ field }}_conflicts,
+    {%- endfor %}
+        birth_date_similarity,
+        street_similarity
+{%- endset -%}
 with
 
 profiles as {{ c360.cte_hint('inline') }} (
@@ -291,12 +300,7 @@ similarities as {{ c360.cte_hint('materialize') }} (
         {%- endfor %}
         straight_initials_agree,
         swapped_initials_agree,
-        {%- for field in agreement_fields %}
-            {{ field }}_agrees,
-            {{ field }}_conflicts,
-        {%- endfor %}
-        birth_date_similarity,
-        street_similarity
+        {{ compared_columns }}
     from compared
     where
         is_rule_linked
@@ -332,12 +336,7 @@ scored as (
             case when is_name_transposed then swapped_initials_agree else straight_initials_agree end,
             false
         ) as initials_agrees,
-        {%- for field in agreement_fields %}
-            {{ field }}_agrees,
-            {{ field }}_conflicts,
-        {%- endfor %}
-        birth_date_similarity,
-        street_similarity
+        {{ compared_columns }}
     from oriented
 ),
 
