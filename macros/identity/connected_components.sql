@@ -631,6 +631,27 @@ where edges.tier = {{ tier }}
         {%- endset -%}
         {%- set tier_edges = c360.cc_stage(plan, stage ~ 'edges', tier_edges_sql) -%}
 
+        {#- Each component the tier's edges would merge: its number of values of each guarded type. -#}
+        {%- set value_counts_sql -%}
+select
+    labels.component_key,
+    record_values.identifier_type,
+    count(distinct record_values.identifier_value) as value_count
+from (
+    select component_key_a as component_key from {{ tier_edges }}
+    where component_key_a <> component_key_b
+    union
+    select component_key_b as component_key from {{ tier_edges }}
+    where component_key_a <> component_key_b
+) as merged_components
+inner join {{ ns.labels }} as labels
+    on merged_components.component_key = labels.component_key
+inner join {{ record_values }} as record_values
+    on labels.node_key = record_values.node_key
+group by labels.component_key, record_values.identifier_type
+        {%- endset -%}
+        {%- set value_counts = c360.cc_stage(plan, stage ~ 'value_counts', value_counts_sql) -%}
+
         {#- 1. Edge check: each pair of components on its own. -#}
         {%- set pair_members_sql -%}
 select distinct
@@ -646,8 +667,8 @@ from {{ tier_edges }}
 where component_key_a <> component_key_b and not is_protected
         {%- endset -%}
         {%- set pair_violations = c360.cc_stage(plan, stage ~ 'pair_guards',
-            c360.cc_guard_violations_sql(pair_members_sql, ns.labels, record_values, guard_rules, tier_edges,
-                bound_first=true)) -%}
+            c360.cc_guard_violations_sql(pair_members_sql, ns.labels, record_values, value_counts, guard_rules,
+                tier_edges)) -%}
 
         {%- set candidate_edges_sql -%}
 select tier_edges.*
@@ -678,7 +699,8 @@ select
 from {{ candidate_labels }}
         {%- endset -%}
         {%- set cluster_violations = c360.cc_stage(plan, stage ~ 'cluster_guards',
-            c360.cc_guard_violations_sql(cluster_members_sql, ns.labels, record_values, guard_rules, tier_edges)) -%}
+            c360.cc_guard_violations_sql(cluster_members_sql, ns.labels, record_values, value_counts, guard_rules,
+                tier_edges)) -%}
 
         {%- set decisions_sql -%}
 select
@@ -751,7 +773,7 @@ left join (
         {%- endset -%}
         {%- set next_labels = c360.cc_stage(plan, stage ~ 'labels', next_labels_sql) -%}
 
-        {%- for finished in [tier_edges, pair_violations, candidate_edges, candidate_labels,
+        {%- for finished in [tier_edges, value_counts, pair_violations, candidate_edges, candidate_labels,
                              cluster_violations, ns.labels] -%}
             {%- do c360.cc_release(plan, finished) -%}
         {%- endfor -%}
@@ -846,15 +868,16 @@ inner join {{ keys }} as component_keys
 {#-
     Groups of components (a pair, or a candidate cluster) that break a
     guard: one row per (group, identifier type). members_sql selects
-    distinct group_key, component_key.
+    distinct group_key, component_key; value_counts holds each member
+    component's number of values of each type.
 
-    With bound_first (for pairs, where one component is in many groups),
-    a first pass finds the few groups that might break a guard from each
-    component's own number of values: the group holds at most their sum, so
-    it needs a sum above the limit (or, for a conflict, values in two of its
-    components). Only those groups are then checked value by value.
+    A first pass finds the few groups that might break a guard from their
+    components' own numbers of values: a group holds at most their sum, and
+    its largest component exactly their maximum, so it needs a sum above
+    that maximum and above the limit (or, for a conflict, values in two of
+    its components). Only those groups are then checked value by value.
 -#}
-{% macro cc_guard_violations_sql(members_sql, labels, record_values, guard_rules, tier_edges, bound_first=false) %}
+{% macro cc_guard_violations_sql(members_sql, labels, record_values, value_counts, guard_rules, tier_edges) %}
     {%- set sql -%}
 with
 
@@ -866,22 +889,6 @@ tier_kind as (
 members as (
     {{ members_sql | indent(4) }}
 ),
-{%- if bound_first %}
-
-value_counts as (
-    select
-        labels.component_key,
-        record_values.identifier_type,
-        count(distinct record_values.identifier_value) as value_count
-    from (
-        select distinct component_key from members
-    ) as member_components
-    inner join {{ labels }} as labels
-        on member_components.component_key = labels.component_key
-    inner join {{ record_values }} as record_values
-        on labels.node_key = record_values.node_key
-    group by labels.component_key, record_values.identifier_type
-),
 
 group_bounds as (
     select
@@ -890,7 +897,7 @@ group_bounds as (
         sum(value_counts.value_count) as value_sum,
         max(value_counts.value_count) as largest_value_count
     from members
-    inner join value_counts
+    inner join {{ value_counts }} as value_counts
         on members.component_key = value_counts.component_key
     group by members.group_key, value_counts.identifier_type
 ),
@@ -903,7 +910,6 @@ suspect_groups as (
     cross join tier_kind
     where {{ c360.cc_guard_broken('group_bounds.value_sum', 'group_bounds.largest_value_count') }}
 ),
-{%- endif %}
 
 member_values as (
     select distinct
@@ -912,10 +918,8 @@ member_values as (
         record_values.identifier_type,
         record_values.identifier_value
     from members
-    {%- if bound_first %}
     inner join suspect_groups
         on members.group_key = suspect_groups.group_key
-    {%- endif %}
     inner join {{ labels }} as labels
         on members.component_key = labels.component_key
     inner join {{ record_values }} as record_values
