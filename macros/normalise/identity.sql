@@ -432,3 +432,53 @@
     {%- do gate.append('(' ~ (rule_gates | join('\n        or ') if rule_gates else 'false') ~ ')') -%}
     {{ gate | join('\n        and ') }}
 {%- endmacro %}
+
+
+{#-
+    True when two records' names say they are two people: both have a name,
+    and no name part of one starts with the letter of the same part of the
+    other (first names raw or canonical, so nicknames, initials and typos
+    after the first letter agree), nor do both parts agree so when swapped,
+    nor does one hold the other's last name of at least three letters (names
+    written as one word: "lizwaters", "Liz Waters"). Only names that differ
+    from their first letters conflict: "Palace Court" and "Cafe Roma"
+    sharing a hotel's switchboard number. `a` and `b` are relation aliases
+    with first_name_key, first_name_canonical and last_name_key.
+-#}
+{% macro identity_names_conflict(a, b) -%}
+    {%- set firsts = ['first_name_key', 'first_name_canonical'] -%}
+    {%- set direct = [c360.identity_initial(a ~ '.last_name_key') ~ ' = ' ~ c360.identity_initial(b ~ '.last_name_key')] -%}
+    {%- set swapped_first = [] -%}
+    {%- set swapped_last = [] -%}
+    {%- for first in firsts -%}
+        {%- for other in firsts -%}
+            {%- do direct.append(c360.identity_initial(a ~ '.' ~ first) ~ ' = ' ~ c360.identity_initial(b ~ '.' ~ other)) -%}
+        {%- endfor -%}
+        {%- do swapped_first.append(c360.identity_initial(a ~ '.' ~ first) ~ ' = ' ~ c360.identity_initial(b ~ '.last_name_key')) -%}
+        {%- do swapped_last.append(c360.identity_initial(a ~ '.last_name_key') ~ ' = ' ~ c360.identity_initial(b ~ '.' ~ first)) -%}
+    {%- endfor -%}
+    {%- set contained = [] -%}
+    {%- for x, y in [(a, b), (b, a)] -%}
+        {%- do contained.append(
+            'length(' ~ x ~ '.last_name_key) >= 3 and '
+            ~ dbt.position(x ~ '.last_name_key', dbt.concat(["coalesce(" ~ y ~ ".first_name_key, '')", "coalesce(" ~ y ~ ".last_name_key, '')"]))
+            ~ ' > 0'
+        ) -%}
+    {%- endfor -%}
+    (
+        ({{ a }}.first_name_key is not null or {{ a }}.last_name_key is not null)
+        and ({{ b }}.first_name_key is not null or {{ b }}.last_name_key is not null)
+        and not coalesce({{ direct | join(' or ') }}, false)
+        and not (
+            coalesce({{ swapped_first | join(' or ') }}, true)
+            and coalesce({{ swapped_last | join(' or ') }}, true)
+            and coalesce({{ (swapped_first + swapped_last) | join(' or ') }}, false)
+        )
+        and not coalesce({{ contained | join(' or ') }}, false)
+    )
+{%- endmacro %}
+
+
+{% macro identity_initial(column) -%}
+    substring({{ column }}, 1, 1)
+{%- endmacro %}

@@ -542,28 +542,43 @@ def bench() -> None:
               help="Keep the dataset and warehouse in this folder (a dataset already there is reused).")
 @click.option("--febrl", type=click.Choice(["1", "2", "3", "4a", "4b"]), default=None,
               help="Resolve a FEBRL labelled person dataset (external data) instead of generated data.")
+@click.option("--restaurants", is_flag=True,
+              help="Resolve the Fodors-Zagat restaurants (real businesses with phone numbers, external data) "
+                   "instead of generated data.")
 @QUIET
 def bench_identity(customers: int, seed: int, no_splink: bool, thresholds: tuple[float, ...],
-                   keep: Path | None, febrl: str | None, quiet: bool) -> None:
+                   keep: Path | None, febrl: str | None, restaurants: bool, quiet: bool) -> None:
     """Precision, recall and F1 of customer_identity_map against the truth, and Splink's.
 
-    Generates a dataset (or reuses --keep) or takes a FEBRL dataset (--febrl),
-    builds up to the identity mart,
+    Generates a dataset (or reuses --keep) or takes a FEBRL dataset (--febrl)
+    or the Fodors-Zagat restaurants (--restaurants), builds up to the identity mart,
     times the identity models, scores the map pairwise and prints it beside a
     Splink model run on the same records.
     """
     from rich.console import Console
 
-    from c360.identity_eval import SPLINK_THRESHOLDS, render_report, run_febrl_bench, run_identity_bench
+    from c360.identity_eval import (
+        SPLINK_THRESHOLDS,
+        render_report,
+        run_febrl_bench,
+        run_identity_bench,
+        run_restaurants_bench,
+    )
 
     try:
         import splink  # noqa: F401
     except ImportError:
         if not no_splink:
             raise C360Error("splink is not installed: pip install -e '.[bench]', or pass --no-splink") from None
+    if febrl and restaurants:
+        raise C360Error("--febrl and --restaurants are two datasets: pass one")
     if febrl:
         report = run_febrl_bench(febrl, splink=not no_splink, keep=keep,
                                  thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet), quiet=quiet)
+    elif restaurants:
+        report = run_restaurants_bench(splink=not no_splink, keep=keep,
+                                       thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet),
+                                       quiet=quiet)
     else:
         report = run_identity_bench(customers=customers, seed=seed, splink=not no_splink, keep=keep,
                                     thresholds=thresholds or SPLINK_THRESHOLDS, echo=_progress(quiet), quiet=quiet)

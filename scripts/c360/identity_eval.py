@@ -730,7 +730,11 @@ def run_splink(connection, thresholds: tuple[float, ...] = SPLINK_THRESHOLDS, se
         (block_on("email"), ("email",)),
         (block_on("first_name_key", "last_name_key", "birth_date"), ("first_name_key", "last_name_key", "birth_date")),
     ) if present.issuperset(needed)]
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    if not deterministic and "phone" in present:
+        # records with neither email nor birth date (businesses): a shared phone
+        deterministic = [block_on("phone")]
+    if deterministic:  # else Splink's default prior
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule, needed in ((block_on("first_name_key", "last_name_key"), ("first_name_key", "last_name_key")),
                          (block_on("birth_date"), ("birth_date",)), (block_on("email"), ("email",)),
@@ -997,27 +1001,105 @@ def register_febrl_truth(connection, csv_path: Path | str) -> int:
     return connection.execute(f"select count(*) from {TRUTH_TABLE}").fetchall()[0][0]
 
 
-def run_febrl_bench(
-    number: str,
+# ---------------------------------------------------------------------------
+# External labelled data: the Fodors-Zagat restaurants (real businesses), and
+# the benchmark of a labelled file
+# ---------------------------------------------------------------------------
+
+#: Fodors-Zagat: 533 + 331 restaurants of two guides, 112 of them in both
+#: (vendored from py_entitymatching under its BSD licence; see the folder's README).
+RESTAURANTS_DIR = Path(__file__).resolve().parent / "datasets" / "fodors_zagat"
+#: restaurants.csv columns -> people.records columns, for `c360 resolve`.
+RESTAURANTS_MAPPING = {
+    "record_id": ["record_id"],
+    "source_system": ["guide"],
+    "full_name": ["name"],
+    "street": ["addr"],
+    "city": ["city"],
+    "phone": ["phone"],
+}
+
+
+def restaurants_file(workdir: Path | str) -> Path:
+    """Both guides' restaurants in one CSV under ``workdir``, each record
+    keyed ``fodors-<id>`` or ``zagats-<id>`` with its guide."""
+    import pandas as pd
+
+    frames = []
+    for guide in ("fodors", "zagats"):
+        frame = pd.read_csv(RESTAURANTS_DIR / f"{guide}.csv", dtype="string", keep_default_na=False)
+        frame.insert(0, "record_id", f"{guide}-" + frame["id"])
+        frame.insert(1, "guide", guide)
+        frames.append(frame.drop(columns=["id"]))
+    path = Path(workdir) / "restaurants.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
+    return path
+
+
+def register_restaurant_truth(connection, csv_path: Path | str) -> int:
+    """``identity_truth`` for ``restaurants_file``: a Fodor's restaurant and
+    its Zagat match are one entity, every other record one of its own."""
+    matches = RESTAURANTS_DIR / "matches_fodors_zagats.csv"
+    connection.execute(f"""
+        create or replace temp table {TRUTH_TABLE} as
+        with matches as (
+            select
+                'fodors-' || trim(fodors_id) as fodors_record,
+                'zagats-' || trim(zagats_id) as zagats_record
+            from read_csv('{_quote(matches)}', header = true, all_varchar = true)
+        )
+        select
+            'people' as source_name,
+            'records' as table_name,
+            records.record_id,
+            coalesce(by_fodors.fodors_record, by_zagats.fodors_record, records.record_id) as person_id
+        from read_csv('{_quote(csv_path)}', header = true, all_varchar = true) as records
+        left join matches as by_fodors on records.record_id = by_fodors.fodors_record
+        left join matches as by_zagats on records.record_id = by_zagats.zagats_record
+    """)
+    return connection.execute(f"select count(*) from {TRUTH_TABLE}").fetchall()[0][0]
+
+
+def run_febrl_bench(number: str, **options) -> BenchReport:
+    """Resolve a FEBRL dataset with `c360 resolve` and Splink and score both."""
+    csv_path = febrl_file(number)
+    return run_file_bench(lambda _workdir: csv_path, FEBRL_MAPPING, FEBRL_DATE_FORMAT, register_febrl_truth,
+                          f"FEBRL dataset {number}", **options)
+
+
+def run_restaurants_bench(**options) -> BenchReport:
+    """Resolve the Fodors-Zagat restaurants with `c360 resolve` and Splink and score both."""
+    return run_file_bench(restaurants_file, RESTAURANTS_MAPPING, None, register_restaurant_truth,
+                          "Fodors-Zagat restaurants", **options)
+
+
+def run_file_bench(
+    make_file: Callable[[Path], Path],
+    mapping: dict[str, list[str]],
+    date_format: str | None,
+    register: Callable[[object, Path], int],
+    name: str,
     splink: bool = True,
     keep: Path | None = None,
     thresholds: tuple[float, ...] = SPLINK_THRESHOLDS,
     echo: Callable[[str], None] = print,
     quiet: bool = False,
 ) -> BenchReport:
-    """Resolve a FEBRL dataset with `c360 resolve` and Splink, score both
-    (``quiet``: without dbt's log)."""
+    """Resolve a labelled file (``make_file(workdir)``) with `c360 resolve`
+    and Splink, and score both against its truth (``register``; ``quiet``:
+    without dbt's log)."""
     import duckdb
 
     from c360.resolve import resolve
 
-    csv_path = febrl_file(number)
-    workdir = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="c360-febrl-"))
+    workdir = Path(keep).resolve() if keep else Path(tempfile.mkdtemp(prefix="c360-labelled-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
+        csv_path = make_file(workdir)
         target_path = workdir / "dbt-target"
         started = time.perf_counter()
-        result = resolve(csv_path, workdir, FEBRL_MAPPING, FEBRL_DATE_FORMAT,
+        result = resolve(csv_path, workdir, mapping, date_format,
                          dbt_args=["--target-path", str(target_path), *(["--quiet"] if quiet else [])],
                          echo=echo)
         build_seconds = time.perf_counter() - started
@@ -1027,7 +1109,7 @@ def run_febrl_bench(
         try:
             spill_to(connection, workdir / "spill")
             connection.execute(f"attach '{_quote(result.warehouse)}' as {WAREHOUSE_ALIAS} (read_only)")
-            register_febrl_truth(connection, csv_path)
+            register(connection, csv_path)
             evaluations = [evaluate_identity_map(result.warehouse, workdir, connection,
                                                  seconds=sum(t.seconds for t in timings))]
             if splink:
@@ -1035,7 +1117,7 @@ def run_febrl_bench(
         finally:
             connection.close()
         return BenchReport(result.records, 0, workdir, result.warehouse, build_seconds, timings, evaluations,
-                           label=f"FEBRL dataset {number} ({result.records:,} records)", failures=failures)
+                           label=f"{name} ({result.records:,} records)", failures=failures)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -7,7 +7,9 @@
     name (first and last swapped) and a last name within one typo of a more
     frequent one (string_similarity >= `c360_identity.fuzzy.last_name_typo_similarity`)
     are not counted. Values with more than `max_compared_last_names`
-    spellings are not compared pairwise and count every spelling.
+    spellings are not compared pairwise and count every spelling. The
+    record's name keys come along, for the name check of
+    int_identity__rule_links.
 -#}
 {%- set identity = var('c360_identity', {}) -%}
 {%- set max_last_names = identity.get('max_last_names_per_value', 3) -%}
@@ -47,6 +49,7 @@ identifiers as (
         select
             record_key,
             first_name_key,
+            first_name_canonical,
             last_name_key,
             '{{ identifier_type }}' as identifier_type,
             {{ identifier_type }} as identifier_value
@@ -59,6 +62,7 @@ identifiers as (
         select
             record_key,
             first_name_key,
+            first_name_canonical,
             last_name_key,
             'record_reference' as identifier_type,
             record_key as identifier_value
@@ -68,6 +72,7 @@ identifiers as (
         select
             record_key,
             first_name_key,
+            first_name_canonical,
             last_name_key,
             'record_reference' as identifier_type,
             referenced_record_key as identifier_value
@@ -79,6 +84,7 @@ identifiers as (
         select
             record_key,
             first_name_key,
+            first_name_canonical,
             last_name_key,
             '{{ identifier_type }}' as identifier_type,
             {{ c360.identity_composite(parts) }} as identifier_value
@@ -236,7 +242,10 @@ final as (
         identifiers.identifier_type,
         identifiers.identifier_value,
         value_status.block_reason is not null as is_blocked,
-        value_status.block_reason
+        value_status.block_reason,
+        identifiers.first_name_key,
+        identifiers.first_name_canonical,
+        identifiers.last_name_key
     from identifiers
     inner join value_status
         on

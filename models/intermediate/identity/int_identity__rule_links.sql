@@ -3,7 +3,12 @@
     (record_key_a < record_key_b):
 
     - deterministic: records sharing a non-blocked identifier value, linked
-      as a star, each to the smallest record_key holding the value;
+      as a star, each to the smallest record_key holding the value. For the
+      types of `c360_identity.name_checked_types` (email and phone: a
+      household's or a hotel's shared number) the star's centre is the
+      smallest record_key with a name, and a record whose name conflicts
+      with it (macro identity_names_conflict) links instead to the value's
+      smallest record whose name does not, or to none;
     - name_only: a record with a name and nothing else to compare joins the
       records of the same name, unless the name is common or its records
       look like several people (`c360_identity.name_only`);
@@ -23,6 +28,9 @@
     'email': 'email', 'phone': 'phone', 'postal_code': 'postal_code_key', 'birth_date': 'birth_date'
 } -%}
 {%- set min_name_length = identity.get('min_name_key_length', 2) -%}
+{%- set name_checked_types = identity.get('name_checked_types', []) | select('in', rules.deterministic) | list -%}
+{#- '' matches no type: with none checked, every value is a plain star -#}
+{%- set name_checked_list = "'" ~ (name_checked_types or ['']) | join("', '") ~ "'" -%}
 with
 
 identifiers as (
@@ -33,40 +41,162 @@ comparable_records as {{ c360.cte_hint('inline') }} (
     select * from {{ ref('int_identity__record_profiles') }}
 ),
 
-usable_identifiers as (
+usable_identifiers as {{ c360.cte_hint('inline') }} (
     select
         record_key,
         identifier_type,
-        identifier_value
+        identifier_value,
+        first_name_key,
+        first_name_canonical,
+        last_name_key
     from identifiers
     where
         not is_blocked
         and identifier_type in ('{{ rules.deterministic | join("', '") }}')
 ),
 
+-- the anchor of a value: its smallest record_key; for name-checked types
+-- its smallest record_key with a name, when it has one. A value's names may
+-- conflict only when its named records neither all start their first name
+-- with one letter nor all their last name.
 identifier_groups as (
     select
         identifier_type,
         identifier_value,
-        min(record_key) as anchor_key
+        coalesce(
+            min(
+                case
+                    when
+                        identifier_type in ({{ name_checked_list }})
+                        and (first_name_key is not null or last_name_key is not null)
+                        then record_key
+                end
+            ),
+            min(record_key)
+        ) as anchor_key,
+        identifier_type in ({{ name_checked_list }})
+        and sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end) > 1
+        and not (
+            (
+                count(first_name_key)
+                = sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end)
+                and min({{ c360.identity_initial('first_name_key') }})
+                = max({{ c360.identity_initial('first_name_key') }})
+            )
+            or (
+                count(last_name_key)
+                = sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end)
+                and min({{ c360.identity_initial('last_name_key') }})
+                = max({{ c360.identity_initial('last_name_key') }})
+            )
+        ) as may_conflict
     from usable_identifiers
     group by identifier_type, identifier_value
     having count(*) > 1
 ),
 
-deterministic_links as (
+-- values whose names may conflict, with every record holding them
+suspect_identifiers as (
     select
-        identifier_groups.anchor_key as record_key_a,
-        usable_identifiers.record_key as record_key_b,
-        usable_identifiers.identifier_type as match_rule,
-        usable_identifiers.identifier_type as matched_identifier_type,
-        {{ dbt.hash('usable_identifiers.identifier_value') }} as matched_value_hash
+        usable_identifiers.record_key,
+        usable_identifiers.identifier_type,
+        usable_identifiers.identifier_value,
+        usable_identifiers.first_name_key,
+        usable_identifiers.first_name_canonical,
+        usable_identifiers.last_name_key,
+        identifier_groups.anchor_key
     from usable_identifiers
     inner join identifier_groups
         on
             usable_identifiers.identifier_type = identifier_groups.identifier_type
             and usable_identifiers.identifier_value = identifier_groups.identifier_value
-    where usable_identifiers.record_key != identifier_groups.anchor_key
+    where identifier_groups.may_conflict
+),
+
+anchor_names as (
+    select
+        identifier_type,
+        identifier_value,
+        first_name_key,
+        first_name_canonical,
+        last_name_key
+    from suspect_identifiers
+    where record_key = anchor_key
+),
+
+name_checked_identifiers as (
+    select
+        suspect_identifiers.*,
+        coalesce({{ c360.identity_names_conflict('suspect_identifiers', 'anchor_names') }}, false)
+            as conflicts_with_anchor
+    from suspect_identifiers
+    inner join anchor_names
+        on
+            suspect_identifiers.identifier_type = anchor_names.identifier_type
+            and suspect_identifiers.identifier_value = anchor_names.identifier_value
+    where suspect_identifiers.record_key != suspect_identifiers.anchor_key
+),
+
+-- a record whose name says it is not the anchor's person links instead to
+-- the value's smallest record whose name does not conflict with its own
+rerouted_identifiers as (
+    select
+        conflicting.record_key,
+        conflicting.identifier_type,
+        conflicting.identifier_value,
+        min(other.record_key) as anchor_key
+    from name_checked_identifiers as conflicting
+    inner join suspect_identifiers as other
+        on
+            conflicting.identifier_type = other.identifier_type
+            and conflicting.identifier_value = other.identifier_value
+            and conflicting.record_key != other.record_key
+            and (other.first_name_key is not null or other.last_name_key is not null)
+    where
+        conflicting.conflicts_with_anchor
+        and not {{ c360.identity_names_conflict('conflicting', 'other') }}
+    group by conflicting.record_key, conflicting.identifier_type, conflicting.identifier_value
+),
+
+identifier_links as (
+    select
+        identifier_groups.anchor_key,
+        usable_identifiers.record_key,
+        usable_identifiers.identifier_type,
+        usable_identifiers.identifier_value
+    from usable_identifiers
+    inner join identifier_groups
+        on
+            usable_identifiers.identifier_type = identifier_groups.identifier_type
+            and usable_identifiers.identifier_value = identifier_groups.identifier_value
+    where
+        not identifier_groups.may_conflict
+        and usable_identifiers.record_key != identifier_groups.anchor_key
+    union all
+    select
+        anchor_key,
+        record_key,
+        identifier_type,
+        identifier_value
+    from name_checked_identifiers
+    where not conflicts_with_anchor
+    union all
+    select distinct
+        least(anchor_key, record_key) as anchor_key,
+        greatest(anchor_key, record_key) as record_key,
+        identifier_type,
+        identifier_value
+    from rerouted_identifiers
+),
+
+deterministic_links as (
+    select
+        least(anchor_key, record_key) as record_key_a,
+        greatest(anchor_key, record_key) as record_key_b,
+        identifier_type as match_rule,
+        identifier_type as matched_identifier_type,
+        {{ dbt.hash('identifier_value') }} as matched_value_hash
+    from identifier_links
 ),
 
 full_names as (
