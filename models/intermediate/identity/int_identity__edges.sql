@@ -11,6 +11,17 @@
     and agreeing fields of its two records' profiles.
 -#}
 {%- set rules = c360.identity_rules() -%}
+{%- if rules.order | length > 89 -%}
+    {{ exceptions.raise_compiler_error("c360_identity.rule_order: at most 89 rules") }}
+{%- endif -%}
+{%- set rank_keys = [] -%}
+{%- set rank_rules = [] -%}
+{%- for rule in rules.order -%}
+    {%- do rank_keys.append("when '" ~ rule ~ "' then '" ~ (loop.index + 10) ~ "'") -%}
+    {%- do rank_rules.append("when " ~ loop.index ~ " then '" ~ rule ~ "'") -%}
+{%- endfor -%}
+{%- set rank_keys = rank_keys | join(' ') -%}
+{%- set rank_rules = rank_rules | join(' ') -%}
 with
 
 profiled_records as {{ c360.cte_hint('inline') }} (
@@ -129,36 +140,55 @@ all_links as (
     select * from fuzzy_edges
 ),
 
-ranked_links as (
-    select
-        *,
-        case match_rule
-            {%- for rule in rules.order %}
-                when '{{ rule }}' then {{ loop.index }}
-            {%- endfor %}
-        end as rule_rank
-    from all_links
-),
-
+-- The strongest link of each pair: the lowest rule_rank, then the lowest
+-- value hash, found by one grouping on a sortable text key (rank + 10 in
+-- two digits, then the hash) rather than a window over every link. The rule
+-- and the identifier type follow from the rank: a deterministic rule is its
+-- identifier type.
 strongest_links as (
     select
-        *,
-        row_number() over (
-            partition by record_key_a, record_key_b
-            order by rule_rank, matched_value_hash
-        ) as link_order
-    from ranked_links
+        record_key_a,
+        record_key_b,
+        min(
+            {{ dbt.concat([
+                "case match_rule " ~ rank_keys ~ " end",
+                "coalesce(matched_value_hash, '')"
+            ]) }}
+        ) as link_key
+    from all_links
+    group by record_key_a, record_key_b
+),
+
+decoded_links as (
+    select
+        record_key_a,
+        record_key_b,
+        cast(substring(link_key, 1, 2) as {{ dbt.type_int() }}) - 10 as rule_rank,
+        nullif(substring(link_key, 3, 64), '') as matched_value_hash
+    from strongest_links
+),
+
+ruled_links as (
+    select
+        record_key_a,
+        record_key_b,
+        rule_rank,
+        matched_value_hash,
+        case rule_rank {{ rank_rules }} end as match_rule
+    from decoded_links
 ),
 
 final as (
     select
-        strongest_links.record_key_a,
-        strongest_links.record_key_b,
-        strongest_links.match_rule,
-        strongest_links.rule_rank,
-        strongest_links.match_rule in ('{{ rules.deterministic | join("', '") }}') as is_deterministic,
-        strongest_links.matched_identifier_type,
-        strongest_links.matched_value_hash,
+        ruled_links.record_key_a,
+        ruled_links.record_key_b,
+        ruled_links.match_rule,
+        ruled_links.rule_rank,
+        ruled_links.match_rule in ('{{ rules.deterministic | join("', '") }}') as is_deterministic,
+        case
+            when ruled_links.match_rule in ('{{ rules.deterministic | join("', '") }}') then ruled_links.match_rule
+        end as matched_identifier_type,
+        ruled_links.matched_value_hash,
         scored.first_name_similarity,
         scored.last_name_similarity,
         scored.street_similarity,
@@ -166,16 +196,15 @@ final as (
         scored.is_name_transposed,
         scored.evidence_score,
         scored.agreeing_fields
-    from strongest_links
+    from ruled_links
     inner join profiled_records as record_a
-        on strongest_links.record_key_a = record_a.record_key
+        on ruled_links.record_key_a = record_a.record_key
     inner join profiled_records as record_b
-        on strongest_links.record_key_b = record_b.record_key
+        on ruled_links.record_key_b = record_b.record_key
     left join profile_pairs as scored
         on
             least(record_a.profile_key, record_b.profile_key) = scored.profile_key_a
             and greatest(record_a.profile_key, record_b.profile_key) = scored.profile_key_b
-    where strongest_links.link_order = 1
 )
 
 select * from final
