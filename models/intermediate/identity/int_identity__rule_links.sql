@@ -30,6 +30,7 @@
 {%- set min_name_length = identity.get('min_name_key_length', 2) -%}
 {%- set name_checked_types = identity.get('name_checked_types', []) | select('in', rules.deterministic) | list -%}
 {#- '' matches no type: with none checked, every value is a plain star -#}
+{%- set named_records = 'sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end)' -%}
 {%- set name_checked_list = "'" ~ (name_checked_types or ['']) | join("', '") ~ "'" -%}
 with
 
@@ -75,17 +76,17 @@ identifier_groups as (
             min(record_key)
         ) as anchor_key,
         identifier_type in ({{ name_checked_list }})
-        and sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end) > 1
+        and {{ named_records }} > 1
         and not (
             (
                 count(first_name_key)
-                = sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end)
+                = {{ named_records }}
                 and min({{ c360.identity_initial('first_name_key') }})
                 = max({{ c360.identity_initial('first_name_key') }})
             )
             or (
                 count(last_name_key)
-                = sum(case when first_name_key is not null or last_name_key is not null then 1 else 0 end)
+                = {{ named_records }}
                 and min({{ c360.identity_initial('last_name_key') }})
                 = max({{ c360.identity_initial('last_name_key') }})
             )
